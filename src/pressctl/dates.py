@@ -1,0 +1,38 @@
+"""Dates typed on the command line and dates written out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, tzinfo
+
+from pressctl.errors import UsageError
+
+
+def parse_when(text: str, tz: tzinfo | None, *, option: str = "date") -> datetime:
+    """Parse ISO 8601 (`2026-05-01`, `2026-05-01T09:00`, with or without offset).
+
+    Without an offset the newsroom's timezone applies, else the machine's.
+    """
+    value = text.strip()
+    if value.endswith(("z", "Z")):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        raise UsageError(
+            f"{option}: {text!r} is not a date",
+            hint="use ISO 8601, like 2026-05-01, 2026-05-01T09:00 or 2026-05-01T09:00+02:00",
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz) if tz else parsed.astimezone()
+    return parsed
+
+
+def now(tz: tzinfo | None) -> datetime:
+    """The current time, with an offset, to the second (as records store it)."""
+    current = datetime.now(tz) if tz else datetime.now().astimezone()
+    return current.replace(microsecond=0)
+
+
+def rfc3339(value: datetime | date | time) -> str:
+    """RFC 3339 text with the offset as written in the record."""
+    return value.isoformat()

@@ -1,0 +1,181 @@
+"""A cache of parsed front matter, keyed by file name, size, mtime and inode.
+
+It lives in `.pressctl/index.sqlite`, is never the source of truth, and is rebuilt
+silently when missing, stale, corrupt or unwritable (a read-only checkout simply
+runs without it). Bodies are not cached: a record from the cache reads its body
+from the file when asked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from datetime import date, datetime
+from datetime import time as dtime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pressctl import record
+from pressctl.errors import RecordError
+from pressctl.record import Record
+
+if TYPE_CHECKING:
+    from pressctl.store import Newsroom
+
+FILE = "index.sqlite"
+SCHEMA = 1
+# Entries whose mtime is this close to now are not cached: a second write in the same
+# timestamp tick with the same size would otherwise go unnoticed.
+RACY_NS = 2_000_000_000
+
+Outcome = Record | RecordError
+Key = tuple[int, int, int]
+
+
+def load_all(
+    newsroom: Newsroom, paths: Iterable[Path], *, bodies: bool = False
+) -> list[tuple[Path, Outcome]]:
+    """Parse every path, using and refreshing the cache where it is safe."""
+    db = _open(newsroom)
+    cached = _read(db) if db is not None else {}
+    now = time.time_ns()
+    fresh: list[tuple[str, int, int, int, bytes]] = []
+    out: list[tuple[Path, Outcome]] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            continue  # removed while we looked: not a record any more
+        except OSError as exc:
+            out.append((path, RecordError(f"cannot read: {exc.strerror}", path=path)))
+            continue
+        if path.is_symlink() and not newsroom.contains(path):
+            out.append((path, RecordError(
+                "the file is a link to a place outside the newsroom; it is ignored",
+                path=path, code="PC004",
+                hint="replace the link with the article file itself")))
+            continue
+        key: Key = (st.st_size, st.st_mtime_ns, st.st_ino)
+        hit = cached.get(path.name)
+        if hit is not None and hit[0] == key and not bodies:
+            out.append((path, _revive(hit[1], path)))
+            continue
+        outcome = _parse(path)
+        out.append((path, outcome))
+        if db is not None and now - st.st_mtime_ns > RACY_NS:
+            fresh.append((path.name, *key, _freeze(outcome)))
+    if db is not None:
+        _write(db, fresh, {p.name for p, _ in out})
+        db.close()
+    return out
+
+
+def _parse(path: Path) -> Outcome:
+    try:
+        return record.load(path)
+    except RecordError as exc:
+        return exc
+    except OSError as exc:
+        return RecordError(f"cannot read: {exc.strerror}", path=path)
+
+
+def _freeze(outcome: Outcome) -> bytes:
+    if isinstance(outcome, RecordError):
+        state: tuple[object, ...] = ("error", outcome.message, outcome.line, outcome.code,
+                                     outcome.hint)
+    else:
+        state = ("record", outcome.meta, outcome.newline, outcome.bom, outcome.lines,
+                 outcome.body_line)
+    return json.dumps(state, default=_encode, ensure_ascii=False).encode("utf-8")
+
+
+# JSON rather than pickle: a cache file planted in a shared folder must not run code.
+_TAG = "\x00t"
+
+
+def _encode(value: object) -> dict[str, str]:
+    if isinstance(value, datetime):
+        return {_TAG: "datetime", "v": value.isoformat()}
+    if isinstance(value, date):
+        return {_TAG: "date", "v": value.isoformat()}
+    if isinstance(value, dtime):
+        return {_TAG: "time", "v": value.isoformat()}
+    raise TypeError(f"cannot cache {type(value).__name__}")
+
+
+_DECODERS = {"datetime": datetime.fromisoformat, "date": date.fromisoformat,
+             "time": dtime.fromisoformat}
+
+
+def _decode(obj: dict[str, Any]) -> object:
+    tag = obj.get(_TAG)
+    if tag is not None and len(obj) == 2:
+        return _DECODERS[tag](obj["v"])
+    return obj
+
+
+def _revive(blob: bytes, path: Path) -> Outcome:
+    state = json.loads(blob, object_hook=_decode)
+    if state[0] == "error":
+        _, message, line, code, hint = state
+        return RecordError(message, path=path, line=line, code=code, hint=hint)
+    _, meta, newline, bom, lines, body_line = state
+    lines = {k: int(v) for k, v in lines.items()}
+    return Record(meta, None, newline=newline, bom=bom, lines=lines, body_line=body_line,
+                  source=path)
+
+
+def _open(newsroom: Newsroom) -> sqlite3.Connection | None:
+    file = newsroom.state_dir / FILE
+    try:
+        newsroom.ensure_state_dir()
+        db = sqlite3.connect(file, timeout=2.0, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA:
+            db.execute("DROP TABLE IF EXISTS records")
+            db.execute(
+                "CREATE TABLE records (name TEXT PRIMARY KEY, size INTEGER, "
+                "mtime_ns INTEGER, ino INTEGER, data BLOB)"
+            )
+            db.execute(f"PRAGMA user_version={SCHEMA}")
+        return db
+    except (OSError, sqlite3.Error):
+        _discard(file)
+        return None
+
+
+def _read(db: sqlite3.Connection) -> dict[str, tuple[Key, bytes]]:
+    try:
+        rows = db.execute("SELECT name, size, mtime_ns, ino, data FROM records").fetchall()
+    except sqlite3.Error:
+        return {}
+    return {name: ((size, mtime, ino), data) for name, size, mtime, ino, data in rows}
+
+
+def _write(db: sqlite3.Connection, fresh: list[tuple[str, int, int, int, bytes]],
+           present: set[str]) -> None:
+    try:
+        with contextlib.closing(db.cursor()) as cur:
+            cur.execute("BEGIN")
+            if fresh:
+                cur.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)", fresh)
+            gone = [(n,) for (n,) in cur.execute("SELECT name FROM records") if n not in present]
+            if gone:
+                cur.executemany("DELETE FROM records WHERE name = ?", gone)
+            cur.execute("COMMIT")
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
+def _discard(file: Path) -> None:
+    """Remove a cache that cannot be opened, so the next run starts afresh."""
+    if file.exists():
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{file}{suffix}")

@@ -1,0 +1,264 @@
+"""The article record: `+++` TOML front matter, then a Markdown body.
+
+Reading is byte-exact about the body: a command that changes only metadata writes the
+body back unchanged, with the file's own line endings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pressctl.errors import RecordError
+
+DELIMITER = "+++"
+MAX_RECORD_BYTES = 5 * 1024 * 1024
+BOM = "\ufeff"
+
+# pressctl owns the layout of what it writes: known keys in this order, then
+# unknown keys in the order the record had them; TOML puts tables last.
+CANONICAL_ORDER = (
+    "id",
+    "title",
+    "slug",
+    "status",
+    "created",
+    "published",
+    "updated",
+    "expires",
+    "authors",
+    "summary",
+    "category",
+    "tags",
+    "lang",
+    "translation_of",
+    "related",
+    "aliases",
+    "image",
+)
+IMAGE_ORDER = ("src", "alt", "credit")
+
+_KEY_LINE = re.compile(r"""^\s*(?P<key>[A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*(?:\.|=)""")
+_TABLE_LINE = re.compile(r"""^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(?:#.*)?$""")
+_TOML_ERROR_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class Record:
+    """One parsed record: its front matter, its body and where each key stands.
+
+    A record read from the index cache has no body in memory; it is read from
+    SOURCE the first time it is asked for.
+    """
+
+    __slots__ = ("_body", "body_line", "bom", "lines", "meta", "newline", "source")
+
+    def __init__(
+        self,
+        meta: dict[str, Any],
+        body: str | None,
+        *,
+        newline: str = "\n",
+        bom: bool = False,
+        lines: dict[str, int] | None = None,
+        body_line: int = 1,
+        source: Path | None = None,
+    ) -> None:
+        self.meta = meta
+        self._body = body
+        self.newline = newline
+        self.bom = bom
+        # file line numbers (1-based) of top-level keys and of `table.key` entries
+        self.lines = lines if lines is not None else {}
+        self.body_line = body_line
+        self.source = source
+
+    @property
+    def body(self) -> str:
+        """The Markdown body, exactly as in the file."""
+        if self._body is None:
+            if self.source is None:
+                return ""
+            self._body = load(self.source).body
+        return self._body
+
+    @body.setter
+    def body(self, value: str) -> None:
+        self._body = value
+
+    def line_of(self, key: str) -> int | None:
+        """The file line where KEY (or `table.key`) is set, else where its table opens."""
+        if key in self.lines:
+            return self.lines[key]
+        head = key.split(".", 1)[0]
+        return self.lines.get(head)
+
+
+def decode(data: bytes, path: Path | str | None = None) -> str:
+    """Decode UTF-8, naming the line of the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RecordError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            path=path,
+            line=line,
+            hint="save the file as UTF-8 in your editor",
+            code="PC002",
+        ) from None
+
+
+def parse(text: str, path: Path | str | None = None) -> Record:
+    """Parse a record's text; raises RecordError naming the file line of any problem."""
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    if not text.strip():
+        raise RecordError(
+            "the file is empty",
+            path=path,
+            line=1,
+            hint=f"a record starts with a line '{DELIMITER}', TOML front matter, "
+            f"a closing '{DELIMITER}' line, then the Markdown body",
+            code="PC001",
+        )
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    newline = "\r\n" if first.endswith("\r") else "\n"
+    if first.rstrip("\r") != DELIMITER:
+        raise RecordError(
+            f"the first line must be exactly '{DELIMITER}' (front matter), "
+            f"found {first.rstrip(chr(13))[:40]!r}",
+            path=path,
+            line=1,
+            hint=f"add a line '{DELIMITER}' before the front matter and another after it",
+            code="PC001",
+        )
+    # find the closing delimiter line
+    pos = first_end + 1
+    line_no = 2
+    close_start = -1
+    while pos < len(text):
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if line.rstrip("\r") == DELIMITER and (line == DELIMITER or line == DELIMITER + "\r"):
+            close_start = pos
+            body_pos = len(text) if end < 0 else end + 1
+            break
+        if end < 0:
+            break
+        pos = end + 1
+        line_no += 1
+    if close_start < 0:
+        raise RecordError(
+            f"the front matter opened on line 1 is never closed by a '{DELIMITER}' line",
+            path=path,
+            line=1,
+            hint=f"add a line that is exactly '{DELIMITER}' between the front matter and the body",
+            code="PC001",
+        )
+    front = text[first_end + 1 : close_start]
+    try:
+        meta = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_error(exc, path) from None
+    return Record(
+        meta,
+        text[body_pos:],
+        newline=newline,
+        bom=bom,
+        lines=key_lines(front, first_line=2),
+        body_line=line_no + 1,
+        source=Path(path) if path is not None else None,
+    )
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, path: Path | str | None) -> RecordError:
+    msg = str(exc)
+    match = _TOML_ERROR_POS.search(msg)
+    line = None
+    if match:
+        line = int(match.group(1)) + 1  # front matter starts on the file's line 2
+        msg = msg[: match.start()].rstrip()
+    return RecordError(
+        f"front matter is not valid TOML: {msg}",
+        path=path,
+        line=line,
+        hint='check quotes, commas and brackets on that line (strings need "quotes")',
+        code="PC001",
+    )
+
+
+def key_lines(front: str, first_line: int = 1) -> dict[str, int]:
+    """Map each top-level key, table and `table.key` to its line number."""
+    lines: dict[str, int] = {}
+    table: str | None = None
+    for offset, raw in enumerate(front.splitlines()):
+        number = first_line + offset
+        m = _TABLE_LINE.match(raw)
+        if m and not raw.lstrip().startswith("#"):
+            table = m.group("name").strip().strip("\"'")
+            lines.setdefault(table, number)
+            continue
+        m = _KEY_LINE.match(raw)
+        if m:
+            key = m.group("key").strip("\"'")
+            lines.setdefault(f"{table}.{key}" if table else key, number)
+    return lines
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a record's bytes, refusing one larger than the limit without reading it."""
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > MAX_RECORD_BYTES:
+            raise RecordError(
+                f"the record is {size / 1024 / 1024:.1f} MB, more than the "
+                f"{MAX_RECORD_BYTES // 1024 // 1024} MB limit",
+                path=path,
+                hint="move large material to articles/media/ and link to it",
+                code="PC003",
+            )
+        data = fh.read(MAX_RECORD_BYTES + 1)
+    if len(data) > MAX_RECORD_BYTES:  # grew while being read
+        raise RecordError(
+            "the record is larger than the 5 MB limit", path=path, code="PC003"
+        )
+    return data
+
+
+def load(path: Path) -> Record:
+    """Read and parse the record at PATH."""
+    return parse(decode(read_bytes(path), path), path)
+
+
+def canonical(meta: dict[str, Any]) -> dict[str, Any]:
+    """Front matter in canonical key order; unknown keys keep their relative order."""
+    out: dict[str, Any] = {}
+    for key in CANONICAL_ORDER:
+        if key in meta and meta[key] is not None:
+            out[key] = meta[key]
+    for key, value in meta.items():
+        if key not in out and value is not None:
+            out[key] = value
+    image = out.get("image")
+    if isinstance(image, dict):
+        ordered = {k: image[k] for k in IMAGE_ORDER if k in image}
+        ordered.update({k: v for k, v in image.items() if k not in ordered})
+        out["image"] = ordered
+    return out
+
+
+def dump(record: Record) -> str:
+    """Serialise a record: canonical front matter, the body exactly as it was."""
+    import tomli_w
+
+    front = tomli_w.dumps(canonical(record.meta))
+    if record.newline != "\n":
+        front = front.replace("\n", record.newline)
+    nl = record.newline
+    return f"{DELIMITER}{nl}{front}{DELIMITER}{nl}{record.body}"
+

@@ -1,0 +1,219 @@
+"""The newsroom on disk: discovery, loading every record, the lock and the one write path."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pressctl import record, settings
+from pressctl.article import Article, is_slug
+from pressctl.errors import RecordError, UsageError
+from pressctl.problems import Problem, error
+from pressctl.record import Record
+
+ARTICLES = "articles"
+STATE = ".pressctl"
+LOCK = "lock"
+TMP_SUFFIX = ".tmp"
+ENV_ROOT = "PRESSCTL_ROOT"
+
+
+def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """The newsroom root: --root, else $PRESSCTL_ROOT, else the nearest marked parent."""
+    if explicit is None and os.environ.get(ENV_ROOT):
+        explicit = Path(os.environ[ENV_ROOT])
+    if explicit is not None:
+        root = explicit.expanduser().resolve()
+        if not root.is_dir():
+            raise UsageError(f"newsroom folder {explicit} does not exist",
+                             hint="create one with: pressctl init DIR")
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / settings.SETTINGS_FILE).is_file() or (folder / ARTICLES).is_dir():
+            return folder
+    raise UsageError(
+        f"no newsroom here: neither {here} nor a parent folder holds "
+        f"{settings.SETTINGS_FILE} or an {ARTICLES}/ folder",
+        hint="create one with: pressctl init  (or pass --root DIR, or set PRESSCTL_ROOT)",
+    )
+
+
+@dataclass
+class Scan:
+    """Every record of the newsroom that could be read, and the problems of the others."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def by_slug(self) -> dict[str, Article]:
+        """The articles keyed by slug."""
+        return {a.slug: a for a in self.articles}
+
+
+class Newsroom:
+    """A newsroom folder and its settings."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.settings, self.settings_problems = settings.load(root)
+        self.articles_dir = root / ARTICLES
+        self.state_dir = root / STATE
+
+    @classmethod
+    def discover(cls, explicit: Path | None = None) -> Newsroom:
+        """Find the newsroom as git finds a repository."""
+        return cls(find_root(explicit))
+
+    # -- reading ---------------------------------------------------------------
+
+    def path_for(self, slug: str) -> Path:
+        """The file of SLUG; a malformed slug is a usage error."""
+        if not is_slug(slug):
+            raise UsageError(
+                f"{slug!r} is not a valid slug",
+                hint="slugs use lowercase letters a-z, digits and single hyphens, "
+                "at most 80 characters, like 'city-council-votes-budget'",
+            )
+        return self.articles_dir / f"{slug}.md"
+
+    def article(self, rec: Record, path: Path) -> Article:
+        """Wrap a record as an article of this newsroom."""
+        return Article(path, rec, tz=self.settings.tzinfo, default_lang=self.settings.lang)
+
+    def get(self, slug: str) -> Article:
+        """Load one article; an unknown slug is a usage error, a broken one a RecordError."""
+        path = self.path_for(slug)
+        try:
+            return self.article(record.load(path), path)
+        except FileNotFoundError:
+            raise UsageError(
+                f"no article {slug!r} (looked for {path})",
+                hint="list the slugs with: pressctl list --format slugs",
+            ) from None
+        except OSError as exc:
+            raise RecordError(f"cannot read: {exc.strerror}", path=path) from None
+
+    def exists(self, slug: str) -> bool:
+        """True when an article file for SLUG exists."""
+        return self.path_for(slug).exists()
+
+    def record_paths(self) -> list[Path]:
+        """Every `*.md` record in `articles/`, sorted, leftover temporary files ignored."""
+        try:
+            entries = list(os.scandir(self.articles_dir))
+        except FileNotFoundError:
+            return []
+        return sorted(
+            Path(e.path) for e in entries
+            if e.name.endswith(".md") and not e.name.startswith(".")
+        )
+
+    def scan(self, *, bodies: bool = False) -> Scan:
+        """Load every record; broken ones become problems and never stop the others."""
+        from pressctl import index
+
+        result = Scan()
+        loaded = index.load_all(self, self.record_paths(), bodies=bodies)
+        for path, outcome in loaded:
+            if isinstance(outcome, RecordError):
+                result.problems.append(
+                    error(path, outcome.code, outcome.message, line=outcome.line)
+                )
+            else:
+                result.articles.append(self.article(outcome, path))
+        return result
+
+    def contains(self, path: Path) -> bool:
+        """True when PATH, with symlinks resolved, lies inside the newsroom."""
+        try:
+            path.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            return False
+        return True
+
+    # -- writing ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the newsroom's write lock; a second writer waits. Dies with the process."""
+        self.ensure_state_dir()
+        fd = os.open(self.state_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._clean_leftovers()
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    def ensure_state_dir(self) -> Path:
+        """Create `.pressctl/` (ignored by git from the inside) and return it."""
+        self.state_dir.mkdir(exist_ok=True)
+        marker = self.state_dir / ".gitignore"
+        if not marker.exists():
+            with contextlib.suppress(OSError):
+                marker.write_text("*\n", encoding="utf-8")
+        return self.state_dir
+
+    def _clean_leftovers(self) -> None:
+        """Remove temporary files a killed writer left behind (we hold the lock)."""
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(self.articles_dir):
+                if entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+
+    def save(self, article: Article, *, create: bool = False) -> None:
+        """Write an article atomically; with CREATE, never replace an existing file."""
+        write_atomic(article.path, record.dump(article.record).encode("utf-8"),
+                     exclusive=create)
+
+
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write DATA to PATH: temp file in the same folder, fsync, rename, fsync the folder.
+
+    With EXCLUSIVE the file must not exist yet (FileExistsError otherwise).
+    """
+    folder = path.parent
+    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+    mode = 0o644
+    with contextlib.suppress(FileNotFoundError):
+        mode = path.lstat().st_mode & 0o777 if not path.is_symlink() else mode
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if exclusive:
+            os.link(tmp, path)  # fails if PATH exists: no overwrite, even in a race
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in FOLDER durable."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some filesystems refuse fsync on folders
+        if exc.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
+
