@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pressctl import record, settings
 from pressctl.article import Article, is_slug
-from pressctl.errors import RecordError, UsageError
+from pressctl.errors import RecordError, UsageError, display_path
 from pressctl.problems import Problem, error
 from pressctl.record import Record
 
@@ -94,7 +94,7 @@ class Newsroom:
             return self.article(record.load(path), path)
         except FileNotFoundError:
             raise UsageError(
-                f"no article {slug!r} (looked for {path})",
+                f"no article {slug!r} (looked for {display_path(path)})",
                 hint="list the slugs with: pressctl list --format slugs",
             ) from None
         except OSError as exc:
