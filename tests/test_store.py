@@ -1,0 +1,142 @@
+"""The store: discovery, scanning with the cache, the lock and the atomic write path."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from pressctl import index
+from pressctl.errors import UsageError
+from pressctl.store import Newsroom, find_root, write_atomic
+from tests.conftest import Room
+
+
+def test_root_is_found_from_a_subfolder(room: Room) -> None:
+    sub = room.articles / "media"
+    sub.mkdir()
+    assert find_root(start=sub) == room.root.resolve()
+
+
+def test_root_from_env_and_explicit(room: Room, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PRESSCTL_ROOT", str(room.root))
+    assert find_root() == room.root.resolve()
+    assert find_root(room.root) == room.root.resolve()
+
+
+def test_no_newsroom_is_a_usage_error_with_a_hint(tmp_path: Path) -> None:
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    with pytest.raises(UsageError) as info:
+        find_root(start=empty)
+    assert "pressctl init" in (info.value.hint or "")
+
+
+def test_scan_skips_broken_records_and_reports_them(room: Room) -> None:
+    room.write("good")
+    room.write_raw("broken.md", "+++\ntitle = \n+++\n")
+    room.write_raw(".leftover.md.123.abcd.tmp", "junk")
+    room.write_raw("notes.txt", "not a record")
+    scan = Newsroom(room.root).scan()
+    assert [a.slug for a in scan.articles] == ["good"]
+    assert [(p.path.name, p.line, p.code) for p in scan.problems] == [("broken.md", 2, "PC001")]
+
+
+def test_cache_serves_unchanged_records_and_notices_changes(room: Room) -> None:
+    path = room.write("cached", title="First")
+    old = time.time() - 60
+    os.utime(path, (old, old))  # older than the racy window, so it gets cached
+    newsroom = Newsroom(room.root)
+    assert newsroom.scan().articles[0].title == "First"
+    assert (room.root / ".pressctl" / index.FILE).exists()
+    # served from the cache: the body is read lazily and still right
+    again = newsroom.scan().articles[0]
+    assert again.record._body is None
+    assert again.body == "Body text.\n"
+    room.write("cached", title="Second")
+    assert newsroom.scan().articles[0].title == "Second"
+
+
+def test_corrupt_cache_is_rebuilt_silently(room: Room) -> None:
+    room.write("a")
+    state = room.root / ".pressctl"
+    state.mkdir()
+    (state / index.FILE).write_bytes(b"this is not sqlite" * 100)
+    assert [a.slug for a in Newsroom(room.root).scan().articles] == ["a"]
+
+
+def test_read_only_newsroom_still_lists(room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
+    room.write("a")
+
+    def read_only(self: Newsroom) -> Path:
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(Newsroom, "ensure_state_dir", read_only)
+    assert [a.slug for a in Newsroom(room.root).scan().articles] == ["a"]
+    assert not (room.root / ".pressctl").exists()
+
+
+def test_write_atomic_replaces_and_exclusive_never_overwrites(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    with pytest.raises(FileExistsError):
+        write_atomic(target, b"three", exclusive=True)
+    assert target.read_bytes() == b"two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]  # no temp file left
+
+
+def test_lock_cleans_leftover_temporary_files(room: Room) -> None:
+    leftover = room.write_raw(".a.md.999.dead.tmp", "half a record")
+    with Newsroom(room.root).lock():
+        pass
+    assert not leftover.exists()
+
+
+def _hold_lock(root: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event) -> None:
+    with Newsroom(Path(root)).lock():
+        ready.set()
+        release.wait(10)
+
+
+def test_a_second_writer_waits_for_the_lock(room: Room) -> None:
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(room.root), ready, release))
+    holder.start()
+    assert ready.wait(10)
+    import fcntl
+
+    fd = os.open(room.root / ".pressctl" / "lock", os.O_RDWR)
+    with pytest.raises(BlockingIOError):
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    release.set()
+    holder.join(10)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once the holder is gone
+    os.close(fd)
+
+
+def test_lock_of_a_killed_process_is_released(room: Room) -> None:
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(room.root), ready, release))
+    holder.start()
+    assert ready.wait(10)
+    holder.kill()
+    holder.join(10)
+    with Newsroom(room.root).lock():
+        pass  # does not wait forever
+
+
+def test_symlinked_record_leaving_the_newsroom_is_ignored(room: Room, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text("+++\ntitle = 'secret'\n+++\n", encoding="utf-8")
+    (room.articles / "leak.md").symlink_to(outside)
+    scan = Newsroom(room.root).scan()
+    assert scan.articles == []
+    assert scan.problems[0].code == "PC004"
