@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -47,13 +48,16 @@ def load_all(
     out: list[tuple[Path, Outcome]] = []
     for path in paths:
         try:
-            st = os.stat(path)
+            st = os.lstat(path)
+            link = stat.S_ISLNK(st.st_mode)
+            if link:
+                st = os.stat(path)
         except FileNotFoundError:
-            continue  # removed while we looked: not a record any more
+            continue  # removed while we looked, or a dangling link: not a record
         except OSError as exc:
             out.append((path, RecordError(f"cannot read: {exc.strerror}", path=path)))
             continue
-        if path.is_symlink() and not newsroom.contains(path):
+        if link and not newsroom.contains(path):
             out.append((path, RecordError(
                 "the file is a link to a place outside the newsroom; it is ignored",
                 path=path, code="PC004",

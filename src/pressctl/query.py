@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pressctl.article import Article
-
-_MIN = datetime(1, 1, 2, tzinfo=UTC)
 
 
 class SortKey(StrEnum):
@@ -73,10 +71,13 @@ def select(articles: Iterable[Article], filters: Filters) -> list[Article]:
     return [a for a in articles if filters.matches(a)]
 
 
+def _stamp(when: datetime | None) -> float:
+    return when.timestamp() if when is not None else float("-inf")
+
+
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     """The stable order: newest `published` (else `created`) first, then slug."""
-    by_slug = sorted(articles, key=lambda a: a.slug)
-    return sorted(by_slug, key=lambda a: a.date or _MIN, reverse=True)
+    return sorted(articles, key=lambda a: (-_stamp(a.date), a.slug))
 
 
 def order(articles: Iterable[Article], key: SortKey | None, *, reverse: bool = False) -> list[Article]:
@@ -85,8 +86,7 @@ def order(articles: Iterable[Article], key: SortKey | None, *, reverse: bool = F
     if key is None or key is SortKey.PUBLISHED:
         result = newest_first(items)
     elif key in (SortKey.CREATED, SortKey.UPDATED):
-        by_slug = sorted(items, key=lambda a: a.slug)
-        result = sorted(by_slug, key=lambda a: a.when(key.value) or _MIN, reverse=True)
+        result = sorted(items, key=lambda a: (-_stamp(a.when(key.value)), a.slug))
     elif key is SortKey.TITLE:
         result = sorted(items, key=lambda a: (a.title.casefold(), a.slug))
     else:

@@ -107,13 +107,11 @@ class Newsroom:
     def record_paths(self) -> list[Path]:
         """Every `*.md` record in `articles/`, sorted, leftover temporary files ignored."""
         try:
-            entries = list(os.scandir(self.articles_dir))
+            names = os.listdir(self.articles_dir)
         except FileNotFoundError:
             return []
-        return sorted(
-            Path(e.path) for e in entries
-            if e.name.endswith(".md") and not e.name.startswith(".")
-        )
+        folder = self.articles_dir
+        return [folder / n for n in sorted(names) if n.endswith(".md") and not n.startswith(".")]
 
     def scan(self, *, bodies: bool = False) -> Scan:
         """Load every record; broken ones become problems and never stop the others."""
