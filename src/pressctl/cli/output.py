@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from pressctl.errors import PressctlError
@@ -85,6 +86,27 @@ class Output:
         for problem in problems:
             label, style = (("error", "red") if problem.is_error else ("warning", "yellow"))
             self._labelled(label, style, str(problem))
+
+    def report(self, problems: Sequence[Problem]) -> None:
+        """Validation findings on stdout for a person: grouped by file, in colour."""
+        from rich.text import Text
+
+        from pressctl.errors import display_path
+
+        for number, (path, group) in enumerate(groupby(problems, key=lambda p: p.path)):
+            if number:
+                self.out.print()
+            self.out.print(Text(display_path(path), style="bold underline"), soft_wrap=True)
+            for problem in group:
+                style = "red" if problem.is_error else "yellow"
+                line = Text("  ")
+                line.append(f"{problem.line or '':>4}", style="dim")
+                line.append(f"  {problem.severity:<7}", style=f"bold {style}")
+                line.append(f"  {problem.code}  ", style="dim")
+                if problem.field:
+                    line.append(f"{problem.field}: ", style="bold")
+                line.append(problem.message)
+                self.out.print(line, soft_wrap=True, highlight=False)
 
     def _labelled(self, label: str, style: str, text: str) -> None:
         from rich.text import Text
