@@ -1,0 +1,388 @@
+"""Rendering article bodies: the extensions, the allow-lists, URL rewriting, text helpers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from pressctl.markdown import (
+    IFRAME_PREFIXES,
+    RenderedBody,
+    first_paragraph_text,
+    plain_text,
+    render_body,
+    render_commonmark,
+    render_markdown,
+    strip_control_chars,
+    word_count,
+)
+from tests.htmlsafety import assert_safe_html
+
+REL = 'rel="noopener noreferrer"'
+
+
+def test_headings_and_emphasis() -> None:
+    html = render_markdown("# At the UN\n\nOur *President* spoke **twice**.\n\n## Context\n")
+    assert html == (
+        "<h1>At the UN</h1>\n<p>Our <em>President</em> spoke <strong>twice</strong>.</p>\n<h2>Context</h2>\n"
+    )
+
+
+def test_lists_quotes_code_and_breaks() -> None:
+    html = render_markdown("3. three\n4. four\n\n> quoted  \n> line\n\n```python\nx = 1 < 2\n```\n\n---\n")
+    assert '<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>' in html
+    assert "<blockquote>\n<p>quoted<br>\nline</p>\n</blockquote>" in html
+    assert '<pre><code class="language-python">x = 1 &lt; 2\n</code></pre>' in html
+    assert "<hr>" in html
+
+
+def test_tables_have_alignment_classes_and_no_style() -> None:
+    html = render_markdown("| Party | Seats | Share |\n|:--|:-:|--:|\n| A | 12 | 40% |\n")
+    assert '<th class="align-left">Party</th>' in html
+    assert '<th class="align-center">Seats</th>' in html
+    assert '<td class="align-right">40%</td>' in html
+    assert "<table>\n<thead>" in html and "<tbody>" in html
+    assert "style" not in html
+
+
+def test_strikethrough() -> None:
+    assert render_markdown("We ~~will not~~ attend.") == "<p>We <s>will not</s> attend.</p>\n"
+
+
+def test_footnotes_keep_their_ids_and_classes() -> None:
+    html = render_markdown("Migration[^iom] matters[^iom].\n\n[^iom]: See the IOM report.\n")
+    assert f'<sup class="footnote-ref"><a href="#fn1" id="fnref1" {REL}>[1]</a></sup>' in html
+    assert f'<a href="#fn1" id="fnref1:1" {REL}>[1:1]</a>' in html
+    assert '<hr class="footnotes-sep">' in html
+    assert '<section class="footnotes">\n<ol class="footnotes-list">' in html
+    assert '<li id="fn1" class="footnote-item"><p>See the IOM report.' in html
+    assert f'<a href="#fnref1" class="footnote-backref" {REL}>' in html
+    assert f'<a href="#fnref1:1" class="footnote-backref" {REL}>' in html
+
+
+def test_ids_and_classes_from_raw_html_are_filtered() -> None:
+    html = render_markdown(
+        '<p id="main" class="lead">x</p> <li id="fn2x" class="footnote-item big">y</li>'
+        ' <a href="#a" id="fnref2" class="button">z</a> <code class="language-js evil">c</code>'
+    )
+    assert "main" not in html and "lead" not in html and "fn2x" not in html
+    assert '<li class="footnote-item">y</li>' in html
+    assert f'<a href="#a" id="fnref2" {REL}>z</a>' in html
+    assert '<code class="language-js">c</code>' in html
+
+
+@pytest.mark.parametrize(
+    ("source", "href", "text"),
+    [
+        (
+            "See https://europa.eu/migration today.",
+            "https://europa.eu/migration",
+            "https://europa.eu/migration",
+        ),
+        ("See www.iom.int today.", "http://www.iom.int", "www.iom.int"),
+        ("Write to press@example.org today.", "mailto:press@example.org", "press@example.org"),
+        (
+            "See <https://example.org/a?b=1&c=2> today.",
+            "https://example.org/a?b=1&amp;c=2",
+            "https://example.org/a?b=1&amp;c=2",
+        ),
+    ],
+)
+def test_autolinks(source: str, href: str, text: str) -> None:
+    assert f'<a href="{href}" {REL}>{text}</a>' in render_markdown(source)
+
+
+def test_external_links_get_rel() -> None:
+    html = render_markdown('[IOM](https://www.iom.int/) and <a href="http://example.org/">raw</a>')
+    assert f'<a href="https://www.iom.int/" {REL}>IOM</a>' in html
+    assert f'<a href="http://example.org/" {REL}>raw</a>' in html
+
+
+def test_relative_links_get_rel_too_and_keep_their_href() -> None:
+    # nh3 cannot tell internal links apart; without target="_blank" rel changes no behaviour.
+    html = render_markdown("[other](../cutro/) and [top](#top) and [call](tel:+3225550100)")
+    assert f'<a href="../cutro/" {REL}>other</a>' in html
+    assert f'<a href="#top" {REL}>top</a>' in html
+    assert f'<a href="tel:+3225550100" {REL}>call</a>' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "java&#x09;script:alert(1)",
+        "java&#1;script:alert(1)",
+        "&#x6A;avascript:alert(1)",
+        " javascript:alert(1)",
+        "file:///etc/passwd",
+        "ftp://example.org/",
+    ],
+)
+def test_urls_outside_the_allow_list_are_removed(url: str) -> None:
+    for source in (f'<a href="{url}">x</a>', f'<img src="{url}" alt="x">', f"[x](<{url}>)", f"![x](<{url}>)"):
+        html = render_markdown(source)
+        assert_safe_html(html, where=source)
+        if source.startswith("<") or "&#1;" not in url:
+            assert "href" not in html and "src" not in html, source
+        else:
+            # Markdown keeps an invalid character reference as text: a harmless relative URL.
+            assert "java&amp;#1;script:alert(1)" in html
+
+
+def test_data_images_are_removed_too() -> None:
+    html = render_markdown(
+        "![pixel](data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7)"
+    )
+    assert html == '<p><img alt="pixel"></p>\n'
+
+
+@pytest.mark.parametrize("prefix", IFRAME_PREFIXES)
+def test_iframes_from_allowed_video_hosts_are_kept(prefix: str) -> None:
+    source = (
+        f'<iframe src="{prefix}abc123" title="Speech at the UN" width="560" height="315" '
+        'allow="autoplay; encrypted-media; picture-in-picture" allowfullscreen '
+        'style="border:0" onload="alert(1)" srcdoc="<script>alert(1)</script>">'
+        "<script>alert(1)</script></iframe>\n"
+    )
+    assert render_markdown(source) == (
+        f'<iframe src="{prefix}abc123" title="Speech at the UN" width="560" height="315" '
+        'allow="autoplay; encrypted-media; picture-in-picture" allowfullscreen=""></iframe>\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://evil.example/embed/x",
+        "https://www.youtube.com.evil.example/embed/x",
+        "https://www.youtube.com/watch?v=x",
+        "http://www.youtube.com/embed/x",
+        "//www.youtube.com/embed/x",
+        "/embed/x",
+        "javascript:alert(1)",
+        "https://player.vimeo.com/videos/x",
+        "",
+    ],
+)
+def test_other_iframes_are_removed_entirely(src: str) -> None:
+    html = render_markdown(f'Before\n\n<iframe src="{src}" title="t"><b>inside</b></iframe>\n\nAfter\n')
+    assert html == "<p>Before</p>\n\n<p>After</p>\n"
+
+
+def test_an_iframe_without_src_is_removed_and_text_around_it_kept() -> None:
+    html = render_markdown('<p title="<iframe>">a</p><iframe>x</iframe><abbr title="</iframe>">b</abbr>')
+    assert "<iframe" not in html
+    assert '<abbr title="&lt;/iframe&gt;">b</abbr>' in html
+
+
+def test_allowed_raw_html_is_kept() -> None:
+    source = (
+        '<figure><img src="media/un.jpg" alt="Panel" width="800" height="450">'
+        "<figcaption>Panel at the UN, <cite>IOM</cite></figcaption></figure>\n\n"
+        "<details><summary>Background</summary>"
+        '<abbr title="International Organization for Migration">IOM</abbr>, <q>dialogue</q>, '
+        "<mark>new</mark>, <small>note</small>, H<sub>2</sub>O, x<sup>2</sup></details>\n"
+    )
+    html = render_markdown(source)
+    assert html == source.replace("\n\n", "\n")
+
+
+def test_disallowed_raw_html_is_unwrapped_or_dropped() -> None:
+    html = render_markdown(
+        '<div class="box" style="color:red"><span onclick="x()">kept text</span></div>\n\n'
+        "<script>alert(1)</script><style>p{}</style><svg><text>gone</text></svg>"
+        '<img src="a.jpg" style="width:1px" onerror="alert(1)" width="100%" alt="a">\n'
+    )
+    assert "kept text" in html
+    assert "div" not in html and "span" not in html and "onclick" not in html
+    assert "alert" not in html and "gone" not in html and "p{}" not in html
+    assert '<img src="a.jpg" alt="a">' in html
+    assert "style" not in html
+
+
+def test_rewrite_url_is_applied_to_links_and_images() -> None:
+    seen: list[str] = []
+
+    def rewrite(url: str) -> str:
+        seen.append(url)
+        if url.startswith("media/"):
+            return "static/" + url
+        if url.endswith(".md"):
+            return "../" + url.removesuffix(".md") + "/"
+        return url
+
+    source = (
+        "![Panel](media/un.jpg) ![Photo](<media/Brüssel Foto.jpg>) [earlier](cutro.md) "
+        "[IOM](https://www.iom.int/) www.iom.int\n\n"
+        '<figure><img src="media/raw.jpg" alt="r"></figure> <a href="cutro.md">raw</a>\n\n'
+        '<iframe src="https://www.youtube.com/embed/x"></iframe>\n'
+    )
+    html = render_markdown(source, rewrite_url=rewrite)
+    assert '<img src="static/media/un.jpg" alt="Panel">' in html
+    assert '<img src="static/media/Br%C3%BCssel%20Foto.jpg" alt="Photo">' in html
+    assert f'<a href="../cutro/" {REL}>earlier</a>' in html
+    assert f'<a href="https://www.iom.int/" {REL}>IOM</a>' in html
+    assert '<img src="static/media/raw.jpg" alt="r">' in html
+    assert f'<a href="../cutro/" {REL}>raw</a>' in html
+    assert '<iframe src="https://www.youtube.com/embed/x"></iframe>' in html
+    # given as written (no percent-encoding), each once, iframes not included
+    assert seen == [
+        "media/un.jpg",
+        "media/Brüssel Foto.jpg",
+        "cutro.md",
+        "https://www.iom.int/",
+        "http://www.iom.int",
+        "media/raw.jpg",
+        "cutro.md",
+    ]
+
+
+def test_rewrite_url_is_not_given_urls_the_sanitiser_removed() -> None:
+    seen: list[str] = []
+    render_markdown("[x](javascript:alert(1)) ![y](data:image/png;base64,AAAA)", rewrite_url=seen.append)  # type: ignore[arg-type]
+    assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("returned", "written"),
+    [
+        ("javascript:alert(1)", None),
+        ("VBScript:x", None),
+        ("data:text/html,x", None),
+        ("java\tscript:alert(1)", "java%09script:alert(1)"),  # percent-encoded: a relative URL
+        ("a\x01b", "a%01b"),
+        ("static/a b.jpg", "static/a%20b.jpg"),
+    ],
+)
+def test_what_rewrite_url_returns_is_encoded_and_sanitised(returned: str, written: str | None) -> None:
+    html = render_markdown("[x](a.md) ![y](b.jpg)", rewrite_url=lambda url: returned)
+    assert_safe_html(html, where=repr(returned))
+    if written is None:
+        assert html == f'<p><a {REL}>x</a> <img alt="y"></p>\n'
+    else:
+        assert html == f'<p><a href="{written}" {REL}>x</a> <img src="{written}" alt="y"></p>\n'
+
+
+def test_an_error_in_rewrite_url_reaches_the_caller() -> None:
+    def rewrite(url: str) -> str:
+        raise LookupError(f"no such file: {url}")
+
+    with pytest.raises(LookupError, match=r"no such file: media/x\.jpg"):
+        render_markdown("![x](media/x.jpg)", rewrite_url=rewrite)
+
+
+def test_rewrite_url_must_return_a_string() -> None:
+    with pytest.raises(TypeError, match=r"rewrite_url returned None for 'a\.md'"):
+        render_markdown("[x](a.md)", rewrite_url=lambda url: None)  # type: ignore[arg-type,return-value]
+
+
+def test_control_characters_are_stripped() -> None:
+    source = "Tab\there, form\x0cfeed, nul\x00, bell\x07, del\x7f, nel\x85 &#1;<b>&#x1;</b>\r\nend\n"
+    html = render_markdown(source)
+    assert html == "<p>Tab\there, formfeed, nul, bell, del, nel ��\nend</p>\n"
+    assert_safe_html(html, where="control characters")
+
+
+def test_a_control_character_cannot_join_a_script_url() -> None:
+    html = render_markdown(
+        '<a href="java&#1;script:alert(1)">x</a> <a href="java&#x7f;script:alert(1)">y</a>'
+    )
+    assert html == f"<p><a {REL}>x</a> <a {REL}>y</a></p>\n"
+
+
+def test_strip_control_chars() -> None:
+    assert strip_control_chars("a\x00b\x08c\td\ne\rf\x0bg\x1fh\x7fi\x9fj\ud800k\ufffel\ufdd0m") == (
+        "abc\td\ne\rfghijklm"
+    )
+    # legal in XML 1.0, and ordinary text
+    assert strip_control_chars("Brüssel — “quoted” 😀 \U0010ffff") == "Brüssel — “quoted” 😀 \U0010ffff"
+
+
+def test_render_commonmark_has_no_extension_and_no_sanitiser() -> None:
+    html = render_commonmark("~~x~~ https://example.org <script>alert(1)</script>\n\n| a |\n|---|\n")
+    assert html == "<p>~~x~~ https://example.org <script>alert(1)</script></p>\n<p>| a |\n|---|</p>\n"
+
+
+BODY = """\
+Our President participated in the International Dialogue on Migration 2017[^1],
+held at the [UN](https://www.un.org/) in New York. ![Panel](media/un.jpg)
+
+## Other news
+
+- No more tragedies like *Cutro*
+- `pressctl` ships
+
+[^1]: Organised by the IOM.
+"""
+
+
+def test_first_paragraph_text_is_plain_text() -> None:
+    assert first_paragraph_text(BODY) == (
+        "Our President participated in the International Dialogue on Migration 2017, "
+        "held at the UN in New York."
+    )
+    assert first_paragraph_text("# Only a heading\n\n![photo](x.jpg)\n\nSecond *para*.") == "Second para."
+    assert first_paragraph_text("") == ""
+
+
+def test_word_count_and_plain_text() -> None:
+    text = plain_text(BODY)
+    assert "https://" not in text and "Panel" not in text and "*" not in text
+    assert word_count(BODY) == 30
+    assert word_count("Don't re-use e-mail, 3.5 times — ok?") == 6
+    assert word_count("") == 0
+
+
+def test_render_body_agrees_with_the_single_functions() -> None:
+    body = render_body(BODY, rewrite_url=str.upper)
+    assert body == RenderedBody(
+        html=render_markdown(BODY, rewrite_url=str.upper),
+        first_paragraph=first_paragraph_text(BODY),
+        word_count=word_count(BODY),
+    )
+    assert '<img src="MEDIA/UN.JPG" alt="Panel">' in body.html
+
+
+def test_the_module_needs_no_cli_library() -> None:
+    code = (
+        "import sys, pressctl.markdown\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'typer', 'rich', 'click'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": ":".join(sys.path)},
+    )
+    assert result.stdout.strip() == "[]"
+
+
+LINKISH = st.lists(
+    st.sampled_from(
+        [
+            "http://", "https://", "ftp://", "//", "www.", "example", "iom", ".com", ".int", ".eu",
+            ".md", ".x", ".", "@", "mailto:", "localhost", ":8080", "/path", "?q=1", "#top", " ",
+            "a", "B", "1", "-", "_", "\n", "(", ")", "[", "]", "*", "`", "é", "ü.de",
+        ]
+    ),
+    max_size=25,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINKISH)
+def test_linkify_finds_the_links_linkify_it_finds(text: str) -> None:
+    # render_markdown puts a cheap check in front of linkify-it's slow ones.
+    reference = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
+    assert reference.linkify is not None
+    reference.linkify.tlds(["int", "news", "press", "ngo", "app", "dev", "online", "site"], True)
+    assert render_markdown(text).count("<a ") == reference.render(text).count("<a ")
