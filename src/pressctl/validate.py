@@ -28,7 +28,7 @@ from pressctl.article import (
     aware,
     is_slug,
 )
-from pressctl.errors import RecordError, UsageError, display_path
+from pressctl.errors import PressctlError, RecordError, Refused, UsageError, display_path
 from pressctl.links import ArticleLink, FileLink, body_links
 from pressctl.problems import Problem
 from pressctl.record import CANONICAL_ORDER, IMAGE_ORDER
@@ -122,6 +122,30 @@ def check_article(newsroom: Newsroom, article: Article, scan: Scan, *,
     ctx = _context(newsroom, [*others, article], broken,
                    now or dates.now(newsroom.settings.tzinfo))
     return ordered(_check_one(ctx, article))
+
+
+def editor_check(newsroom: Newsroom, article: Article) -> list[str]:
+    """The errors an edit adds to ARTICLE (as saved now), one `path:line: …` line each."""
+    scan = newsroom.scan()
+    try:
+        before = check_article(newsroom, newsroom.get(article.slug), scan)
+    except PressctlError:  # the saved file does not load: every error of the edit counts
+        before = []
+    return [str(p) for p in introduced(before, check_article(newsroom, article, scan))]
+
+
+def introduced(before: Iterable[Problem], after: Iterable[Problem]) -> list[Problem]:
+    """The errors of AFTER that BEFORE did not have (lines aside: a rewrite moves them)."""
+    seen = {(p.code, p.field, p.message) for p in before}
+    return [p for p in errors(after) if (p.code, p.field, p.message) not in seen]
+
+
+def refusal(problems: list[Problem], what: str) -> Refused:
+    """A refusal that lists PROBLEMS: `WHAT: 2 errors:` then a line for each."""
+    n = len(problems)
+    lines = "".join(f"\n  {p}" for p in problems)
+    return Refused(f"{what}: {n} error{'s' if n != 1 else ''}:{lines}",
+                   hint="fix them and try again; `pressctl validate SLUG` shows them too")
 
 
 def ordered(problems: Iterable[Problem]) -> list[Problem]:
