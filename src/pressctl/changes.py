@@ -141,7 +141,15 @@ def edit_metadata(newsroom: Newsroom, slug: str, changes: Changes, *,
     """Apply CHANGES to one article under the lock; sets `updated` on a published one."""
     with contextlib.nullcontext() if dry_run else newsroom.lock():
         article = newsroom.get(slug)
+        from pressctl import validate
+
+        scan = newsroom.scan()
+        had = validate.check_article(newsroom, article, scan)
         report = apply(article, changes)
+        if report:  # refuse errors the change adds; some old ones --set cannot fix (slug)
+            added = validate.introduced(had, validate.check_article(newsroom, article, scan))
+            if added:
+                raise validate.refusal(added, "not changed: the change would add")
         if report and article.status == "published":
             article.meta["updated"] = dates.now(newsroom.settings.tzinfo)
         if report and not dry_run:

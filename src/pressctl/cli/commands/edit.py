@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pressctl.cli.app import State
 from pressctl.errors import UsageError, display_path
+
+if TYPE_CHECKING:
+    from pressctl.editor import Check
 
 
 def edit(
@@ -64,9 +67,11 @@ def edit_interactively(state: State, slug: str) -> None:
     state.output.message(f"saved {where}" if result.changed else f"{where}: no changes")
 
 
-def _checker() -> object:
+def _checker() -> Check:
     """The validation run before an edit is saved (errors only)."""
-    return None
+    from pressctl.validate import editor_check
+
+    return editor_check
 
 
 def register(app: typer.Typer) -> None:
