@@ -16,6 +16,9 @@ from pressctl.errors import RecordError
 
 DELIMITER = "+++"
 MAX_RECORD_BYTES = 5 * 1024 * 1024
+# Tables and arrays nested deeper than this are refused: every consumer (the TOML
+# writer, JSON, the index cache) recurses, and no article needs more than a few levels.
+MAX_DEPTH = 32
 BOM = "\ufeff"
 
 # pressctl owns the layout of what it writes: known keys in this order, then
@@ -165,14 +168,44 @@ def parse(text: str, path: Path | str | None = None) -> Record:
         meta = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, path) from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise _too_deep(path, None, None) from None
+    lines = key_lines(front, first_line=2)
+    for key, value in meta.items():
+        if _depth_exceeds(value, MAX_DEPTH - 1):
+            opened = [n for k, n in lines.items() if k.split(".", 1)[0] == key]  # `[a.b.c]` too
+            raise _too_deep(path, key, min(opened, default=None))
     return Record(
         meta,
         text[body_pos:],
         newline=newline,
         bom=bom,
-        lines=key_lines(front, first_line=2),
+        lines=lines,
         body_line=line_no + 1,
         source=Path(path) if path is not None else None,
+    )
+
+
+def _depth_exceeds(value: object, limit: int) -> bool:
+    """True when VALUE nests tables or arrays more than LIMIT levels (found without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        if children and depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _too_deep(path: Path | str | None, key: str | None, line: int | None) -> RecordError:
+    return RecordError(
+        f"front matter is nested more than {MAX_DEPTH} levels deep"
+        + (f" under {key!r}" if key else ""),
+        path=path,
+        line=line,
+        hint="flatten those tables and arrays; an article needs only a few levels",
+        code="PC001",
     )
 
 

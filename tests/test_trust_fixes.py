@@ -1,0 +1,46 @@
+"""Regression tests for product bugs the trust suites found, one per fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from pressctl import record
+from pressctl.errors import RecordError
+from tests.conftest import Result, Room
+
+HEAD = '+++\ntitle = "Deep"\nslug = "deep"\nstatus = "draft"\n'
+
+
+@pytest.mark.parametrize(
+    ("nesting", "line"),
+    [
+        ("nest = " + "[" * 5000 + "]" * 5000, None),  # tomllib itself runs out of stack
+        ("nest = " + "{ a = " * 3000 + "1" + " }" * 3000, None),
+        ("[" + ".".join(["t"] * 3000) + "]\nleaf = 1", 5),  # parses, then breaks every writer
+        ("nest = " + "[" * 40 + "]" * 40, 5),
+    ],
+    ids=["arrays", "inline-tables", "table-headers", "forty-levels"],
+)
+def test_deeply_nested_front_matter_is_a_record_error(nesting: str, line: int | None) -> None:
+    with pytest.raises(RecordError) as info:
+        record.parse(f"{HEAD}{nesting}\n+++\nbody\n", "articles/deep.md")
+    assert "nested more than 32 levels" in info.value.message
+    assert info.value.line == line
+
+
+def test_nesting_up_to_the_limit_is_read_and_written() -> None:
+    text = f"{HEAD}nest = {'[' * 31}1{']' * 31}\n+++\nbody\n"
+    rec = record.parse(text, "a.md")
+    assert record.parse(record.dump(rec)).meta == rec.meta
+
+
+def test_deep_nesting_through_list_and_show(room: Room, cli: Callable[..., Result]) -> None:
+    room.write_raw("deep.md", f"{HEAD}[{'.'.join(['t'] * 3000)}]\nleaf = 1\n+++\nbody\n")
+    room.write("fine")
+    result = cli("list", "--format", "json")
+    assert result.exit_code == 1
+    assert "articles/deep.md:5: front matter is nested more than 32 levels deep" in result.stderr
+    assert '"slug": "fine"' in result.stdout
+    assert cli("show", "deep").exit_code == 1
