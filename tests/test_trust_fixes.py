@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -44,3 +45,22 @@ def test_deep_nesting_through_list_and_show(room: Room, cli: Callable[..., Resul
     assert "articles/deep.md:5: front matter is nested more than 32 levels deep" in result.stderr
     assert '"slug": "fine"' in result.stdout
     assert cli("show", "deep").exit_code == 1
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_fifo_or_folder_named_like_a_record_is_refused_without_blocking(
+        kind: str, room: Room, cli: Callable[..., Result]) -> None:
+    # before the fix, a FIFO made `list` wait forever for a writer
+    path = room.articles / "odd.md"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    room.write("fine")
+    with pytest.raises(RecordError) as info:
+        record.load(path)
+    assert info.value.code == "PC006" and "not a regular file" in info.value.message
+    result = cli("list", "--format", "slugs")
+    assert result.exit_code == 1 and result.stdout == "fine\n"
+    assert "articles/odd.md: not a regular file" in result.stderr
+    assert cli("show", "odd").exit_code == 1

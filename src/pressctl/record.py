@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -245,7 +246,17 @@ def key_lines(front: str, first_line: int = 1) -> dict[str, int]:
 
 def read_bytes(path: Path) -> bytes:
     """Read a record's bytes, refusing one larger than the limit without reading it."""
-    with path.open("rb") as fh:
+    # O_NONBLOCK: a FIFO named like a record must not hang us waiting for a writer
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise RecordError(
+            "not a regular file (a folder, a pipe or a device); it is ignored",
+            path=path,
+            hint="articles/ holds one file per article, named <slug>.md",
+            code="PC006",
+        )
+    with os.fdopen(fd, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > MAX_RECORD_BYTES:
             raise RecordError(
