@@ -28,7 +28,8 @@ class Rule:
 _ALL = (
     # -- the file ---------------------------------------------------------------
     Rule("PC001", ERROR, "the record parses: `+++` lines around TOML front matter, not empty",
-         'articles/x.md:3: front matter is not valid TOML: Expected \'=\' after a key',
+         "articles/x.md:3: front matter is not valid TOML: Expected '=' after a key in a "
+         "key/value pair; check quotes, commas and brackets on that line",
          "start with a line `+++`, then the TOML front matter, a closing `+++` line, then "
          "the body; check quotes, commas and brackets on the line named"),
     Rule("PC002", ERROR, "the file is UTF-8",
@@ -44,7 +45,7 @@ _ALL = (
          "articles/x.md:1: the file starts with a UTF-8 byte order mark (BOM)",
          "save the file as UTF-8 without BOM; pressctl drops it whenever it rewrites the file"),
     Rule("PC006", ERROR, "the file can be read",
-         "articles/x.md: cannot read: Permission denied",
+         "articles/x.md: cannot read: Permission denied; check the file's permissions",
          "check the file's permissions, or whether it was moved or deleted meanwhile"),
     # -- fields -----------------------------------------------------------------
     Rule("PC010", ERROR, "required fields: `title`, `slug`, `status`",
@@ -139,12 +140,14 @@ _ALL = (
          "the slug or remove the link",
          "link to an existing slug: `../slug/` or `slug.md`"),
     Rule("PC043", ERROR, "links in the body to local files resolve inside the newsroom",
-         'articles/x.md:30: link "media/report.pdf" points to a file that does not exist '
-         "(articles/media/report.pdf); fix the path or add the file",
+         'articles/x.md:30: link "media/report.pdf" names a file that does not exist '
+         "(articles/media/report.pdf); fix the path (relative to the article file) or add "
+         "the file",
          "fix the path (relative to the article file) or add the file"),
     Rule("PC044", ERROR, "`image.src` is an existing file inside the newsroom or an https URL",
-         'articles/x.md:17: image.src: "media/somers.jpg" does not exist '
-         "(articles/media/somers.jpg); fix the path or add the file",
+         'articles/x.md:17: image.src: "media/somers.jpg" names a file that does not exist '
+         "(articles/media/somers.jpg); fix the path (relative to the article file) or add "
+         "the file",
          "fix the path (relative to the article file), add the file, or use an https URL"),
     Rule("PC045", ERROR, "an image with `src` has `alt` text",
          "articles/x.md:16: image.alt: missing; describe the picture for readers who cannot "
