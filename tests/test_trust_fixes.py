@@ -64,3 +64,19 @@ def test_a_fifo_or_folder_named_like_a_record_is_refused_without_blocking(
     assert result.exit_code == 1 and result.stdout == "fine\n"
     assert "articles/odd.md: not a regular file" in result.stderr
     assert cli("show", "odd").exit_code == 1
+
+
+def test_dates_at_the_ends_of_the_calendar_without_a_timezone(room: Room,
+                                                              cli: Callable[..., Result]) -> None:
+    # without `timezone`, naive datetimes of year 1 or 9999 made list, validate and
+    # --since crash: the C library cannot place them in the machine's zone
+    (room.root / "pressctl.toml").write_text('title = "No zone"\n', encoding="utf-8")
+    room.write_raw("old.md", '+++\ntitle = "Old"\nstatus = "published"\n'
+                   "created = 0001-01-01T00:00:00\npublished = 0001-01-01\n"
+                   "updated = 9999-12-31T23:59:59\n+++\nbody\n")
+    for args in (["list", "--sort", "created"], ["list", "--sort", "updated"],
+                 ["list", "--since", "0001-01-01"], ["list", "--until", "9999-12-31T23:59"],
+                 ["show", "old", "--format", "json"]):
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+    assert cli("list", "--since", "0001-01-01", "--format", "slugs").stdout == "old\n"

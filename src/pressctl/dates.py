@@ -23,8 +23,16 @@ def parse_when(text: str, tz: tzinfo | None, *, option: str = "date") -> datetim
             hint="use ISO 8601, like 2026-05-01, 2026-05-01T09:00 or 2026-05-01T09:00+02:00",
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz) if tz else parsed.astimezone()
+        parsed = parsed.replace(tzinfo=tz) if tz else in_machine_zone(parsed)
     return parsed
+
+
+def in_machine_zone(naive: datetime) -> datetime:
+    """NAIVE read in the machine's zone; for years it cannot place (1, 9999), today's offset."""
+    try:
+        return naive.astimezone()
+    except (ValueError, OverflowError):
+        return naive.replace(tzinfo=datetime.now().astimezone().tzinfo)
 
 
 def now(tz: tzinfo | None) -> datetime:
