@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,20 @@ def test_dates_at_the_ends_of_the_calendar_without_a_timezone(room: Room,
         result = cli(*args)
         assert result.exit_code == 0, (args, result.stderr)
     assert cli("list", "--since", "0001-01-01", "--format", "slugs").stdout == "old\n"
+
+
+def test_a_record_linked_to_a_file_outside_is_never_read_nor_copied_in(
+        room: Room, tmp_path: Path, cli: Callable[..., Result]) -> None:
+    # `list` ignored such a link, but `show` printed the outside file and `edit`
+    # replaced the link with a copy of it
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text('+++\ntitle = "Secret"\nstatus = "draft"\n+++\nSECRET BODY\n', encoding="utf-8")
+    (room.articles / "linked.md").symlink_to(outside)
+    for args in (["show", "linked"], ["show", "linked", "--raw"], ["show", "linked", "--format", "json"],
+                 ["edit", "linked", "--set", "summary=x"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "SECRET" not in result.stdout + result.stderr
+        assert "articles/linked.md: the file is a link to a place outside the newsroom" in result.stderr
+    assert (room.articles / "linked.md").is_symlink()
+    assert outside.read_text(encoding="utf-8").endswith("SECRET BODY\n")

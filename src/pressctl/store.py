@@ -90,6 +90,10 @@ class Newsroom:
     def get(self, slug: str) -> Article:
         """Load one article; an unknown slug is a usage error, a broken one a RecordError."""
         path = self.path_for(slug)
+        if path.is_symlink() and not self.contains(path):  # as scan() does: never read it
+            raise RecordError("the file is a link to a place outside the newsroom; it is ignored",
+                              path=path, code="PC004",
+                              hint="replace the link with the article file itself")
         try:
             return self.article(record.load(path), path)
         except FileNotFoundError:
