@@ -241,7 +241,36 @@ def test_a_file_that_becomes_unreadable_mid_run_is_reported(room: Room) -> None:
     room.path("x").mkdir()  # reading it now fails (permissions do not stop root)
     found = validate.check(newsroom, scan, now=NOW)
     assert [(p.path.name, p.code) for p in found] == [("x.md", "PC006")]
-    assert "cannot read" in found[0].message
+    assert "not a regular file" in found[0].message
+
+
+def test_a_file_replaced_by_a_fifo_mid_run_does_not_hang(room: Room) -> None:
+    room.write("x")
+    _age(room)
+    newsroom = Newsroom(room.root)
+    scan = newsroom.scan()
+    room.path("x").unlink()
+    os.mkfifo(room.path("x"))
+    found = validate.check(newsroom, scan, now=NOW)
+    assert [(p.path.name, p.code) for p in found] == [("x.md", "PC006")]
+
+
+def test_an_unreadable_file_is_reported(room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
+    room.write("x")
+    _age(room)
+    newsroom = Newsroom(room.root)
+    scan = newsroom.scan()
+    real_open = os.open
+
+    def deny(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("x.md"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", deny)
+    found = validate.check(newsroom, scan, now=NOW)
+    assert [(p.path.name, p.code) for p in found] == [("x.md", "PC006")]
+    assert found[0].message.startswith("cannot read: Permission denied")
 
 
 def test_a_file_changed_since_it_was_cached_is_read_afresh(room: Room) -> None:

@@ -12,6 +12,7 @@ import difflib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -518,11 +519,12 @@ def read_body(article: Article) -> str:
 
 def _read(path: Path) -> bytes:
     """The bytes of PATH; a file over the size limit is refused without reading it."""
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not hang us
     try:
-        size = os.fstat(fd).st_size
-        if size > record.MAX_RECORD_BYTES:
-            return record.read_bytes(path)  # raises the PC003 error
+        st = os.fstat(fd)
+        size = st.st_size
+        if size > record.MAX_RECORD_BYTES or not stat.S_ISREG(st.st_mode):
+            return record.read_bytes(path)  # raises the PC003 or PC006 error
         data = os.read(fd, size + 1)
     finally:
         os.close(fd)
