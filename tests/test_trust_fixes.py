@@ -98,3 +98,20 @@ def test_a_record_linked_to_a_file_outside_is_never_read_nor_copied_in(
         assert "articles/linked.md: the file is a link to a place outside the newsroom" in result.stderr
     assert (room.articles / "linked.md").is_symlink()
     assert outside.read_text(encoding="utf-8").endswith("SECRET BODY\n")
+
+
+def test_a_state_folder_linked_outside_is_not_written_through(
+        room: Room, tmp_path: Path, cli: Callable[..., Result]) -> None:
+    # the lock, the index cache and its .gitignore were written into the link's target
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (room.root / ".pressctl").symlink_to(elsewhere, target_is_directory=True)
+    room.write("story")
+    result = cli("list", "--format", "slugs")
+    assert (result.exit_code, result.stdout) == (0, "story\n")  # runs, without the cache
+    result = cli("edit", "story", "--set", "summary=x")
+    assert result.exit_code == 1
+    assert ".pressctl: is a link to a place outside the newsroom" in result.stderr
+    assert "rm .pressctl" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert "summary" not in room.read("story")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pressctl import record
-from pressctl.errors import RecordError
+from pressctl.errors import RecordError, Refused
 from pressctl.record import Record
 
 if TYPE_CHECKING:
@@ -202,6 +202,8 @@ def _open(newsroom: Newsroom) -> sqlite3.Connection | None:
             )
             db.execute(f"PRAGMA user_version={SCHEMA}")
         return db
+    except Refused:  # `.pressctl` leads outside the newsroom: no cache, and touch nothing
+        return None
     except (OSError, sqlite3.Error):
         _discard(file)
         return None

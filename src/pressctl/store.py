@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pressctl import record, settings
 from pressctl.article import Article, is_slug
-from pressctl.errors import RecordError, UsageError, display_path
+from pressctl.errors import RecordError, Refused, UsageError, display_path
 from pressctl.problems import Problem, error
 from pressctl.record import Record
 
@@ -156,6 +156,13 @@ class Newsroom:
 
     def ensure_state_dir(self) -> Path:
         """Create `.pressctl/` (ignored by git from the inside) and return it."""
+        if not self.contains(self.state_dir):  # a link planted to make us write elsewhere
+            raise Refused(
+                "is a link to a place outside the newsroom; pressctl writes nothing there",
+                path=self.state_dir,
+                hint=f"delete the link (rm {STATE}): it holds only caches and the lock, "
+                "and pressctl makes a new folder",
+            )
         self.state_dir.mkdir(exist_ok=True)
         marker = self.state_dir / ".gitignore"
         if not marker.exists():
