@@ -115,3 +115,33 @@ def test_a_state_folder_linked_outside_is_not_written_through(
     assert "rm .pressctl" in result.stderr
     assert list(elsewhere.iterdir()) == []
     assert "summary" not in room.read("story")
+
+
+@pytest.mark.parametrize("table", ['"\\u0000t" = "bogus"\nv = 1', '"\\u0000t" = "date"\nv = "2020-01-01"'],
+                         ids=["unknown-tag", "known-tag"])
+def test_a_table_shaped_like_the_caches_type_tag_reads_the_same_from_the_cache(
+        table: str, room: Room, cli: Callable[..., Result]) -> None:
+    # the index cache tags datetimes as {"\x00t": kind, "v": text}; a record holding such a
+    # table crashed the next `list` (KeyError) or came back from the cache as a date
+    path = room.write_raw("tagged.md", f'+++\ntitle = "Tagged"\nstatus = "draft"\n[x]\n{table}\n+++\nb\n')
+    os.utime(path, (path.stat().st_mtime - 3600,) * 2)  # old enough to be cached
+    first = cli("list", "--format", "json")
+    second = cli("list", "--format", "json")
+    assert first.exit_code == second.exit_code == 0, second.stderr
+    assert second.stdout == first.stdout
+    assert '"x": {"\\u0000t"' in first.stdout
+
+
+def test_a_planted_cache_entry_that_does_not_decode_is_read_from_the_file(
+        room: Room, cli: Callable[..., Result]) -> None:
+    import sqlite3
+
+    path = room.write("story")
+    os.utime(path, (path.stat().st_mtime - 3600,) * 2)
+    assert cli("list").exit_code == 0
+    db = sqlite3.connect(room.root / ".pressctl" / "index.sqlite")
+    with db:
+        db.execute("UPDATE records SET data = ?", (b'["record", {"t": {"\\u0000t": "nope", "v": 1}}]',))
+    db.close()
+    result = cli("list", "--format", "slugs")
+    assert (result.exit_code, result.stdout) == (0, "story\n")

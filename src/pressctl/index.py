@@ -145,10 +145,26 @@ def _freeze(outcome: Outcome) -> bytes:
     if isinstance(outcome, RecordError):
         state: tuple[object, ...] = ("error", outcome.message, outcome.line, outcome.code,
                                      outcome.hint)
+    elif _holds_tag(outcome.meta):  # could not be told from our own tags: read the file
+        state = ("uncached",)
     else:
         state = ("record", outcome.meta, outcome.newline, outcome.bom, outcome.lines,
                  outcome.body_line)
     return json.dumps(state, default=_encode, ensure_ascii=False).encode("utf-8")
+
+
+def _holds_tag(meta: dict[str, Any]) -> bool:
+    """True when a table in META has the key the cache uses to tag dates."""
+    stack: list[object] = [meta]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if _TAG in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 # JSON rather than pickle: a cache file planted in a shared folder must not run code.
@@ -177,12 +193,17 @@ def _decode(obj: dict[str, Any]) -> object:
 
 
 def _revive(blob: bytes, path: Path) -> Outcome:
-    state = json.loads(blob, object_hook=_decode)
-    if state[0] == "error":
-        _, message, line, code, hint = state
-        return RecordError(message, path=path, line=line, code=code, hint=hint)
-    _, meta, newline, bom, lines, body_line = state
-    lines = {k: int(v) for k, v in lines.items()}
+    try:
+        state = json.loads(blob, object_hook=_decode)
+        if state[0] == "uncached":
+            return _parse(path)
+        if state[0] == "error":
+            _, message, line, code, hint = state
+            return RecordError(message, path=path, line=line, code=code, hint=hint)
+        _, meta, newline, bom, lines, body_line = state
+        lines = {k: int(v) for k, v in lines.items()}
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return _parse(path)  # an entry that does not decode (planted or damaged): read the file
     return Record(meta, None, newline=newline, bom=bom, lines=lines, body_line=body_line,
                   source=path)
 
