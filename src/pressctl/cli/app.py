@@ -93,7 +93,7 @@ def main(
 
 
 # Command modules, each exposing `register(app)`; the order is the order of --help.
-COMMANDS = ("init", "new", "list", "show", "edit", "validate", "workflow", "rename")
+COMMANDS = ("init", "new", "list", "show", "edit", "validate", "workflow", "rename", "export")
 
 
 def _register(names: tuple[str, ...]) -> None:

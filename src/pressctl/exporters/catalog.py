@@ -1,0 +1,400 @@
+"""The articles an export reads: every record, parsed once and remembered between exports.
+
+An export needs every record's front matter and, for the articles it exports, what
+their bodies render to (the first paragraph for summaries, the word count, the links
+in the body). Parsing and rendering 10,000 records takes seconds, so the results are
+kept in `.pressctl/export-catalog.json`, keyed by each file's size, mtime and inode,
+and records that changed are parsed (and rendered) again, on every core when there
+are many. The catalog is a cache like the index: JSON, never trusted for more than a
+hint, and safe to delete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time as clock
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pressctl import record
+from pressctl.article import DATETIME_FIELDS, LIST_FIELDS, STATUSES, STRING_FIELDS, Article, is_slug
+from pressctl.errors import RecordError
+from pressctl.exporters import bodies
+from pressctl.exporters.bodies import BodyInfo
+from pressctl.problems import Problem, Severity
+from pressctl.query import Filters
+from pressctl.record import Record
+from pressctl.store import Newsroom
+
+FILE = "export-catalog.json"
+FORMAT = 1
+# A file changed this close to the run may change again within the same mtime tick.
+RACY_NS = 2_000_000_000
+BCP47 = re.compile(r"^(?:[A-Za-z]{2,3}|[xXiI])(?:-[A-Za-z0-9]{1,8})*$")
+NOT_EXPORTED = "; the article is not exported"
+
+Key = tuple[int, int, int]
+
+
+@dataclass(slots=True)
+class Entry:
+    """One record file as the catalog remembers it."""
+
+    name: str
+    key: Key | None
+    meta: dict[str, Any] | None = None
+    offset: int = 0  # where the body starts in the decoded text (after a BOM)
+    faults: list[tuple[int | None, str, str, str]] = field(default_factory=list)
+    error: tuple[str, str, int | None] | None = None  # code, message, line
+    body: BodyInfo | None = None
+
+    def to_json(self) -> list[Any]:
+        """The compact JSON form (datetimes of the known fields tagged)."""
+        typed: dict[str, list[str]] = {}
+        plain: dict[str, Any] | None = None
+        if self.meta is not None:
+            plain = {}
+            for k, v in self.meta.items():
+                if k in DATETIME_FIELDS and isinstance(v, date | time):
+                    kind = "dt" if isinstance(v, datetime) else "d" if isinstance(v, date) else "t"
+                    typed[k] = [kind, v.isoformat()]
+                    plain[k] = None
+                else:
+                    plain[k] = _plain(v)
+        body = None
+        if self.body is not None:
+            b = self.body
+            body = [b.digest, b.first_paragraph, b.words, b.refs]
+        assert self.key is not None
+        return [*self.key, plain, typed, self.offset, [list(f) for f in self.faults],
+                list(self.error) if self.error else None, body]
+
+    @classmethod
+    def from_json(cls, name: str, raw: list[Any]) -> Entry:
+        """Revive an entry; raises ValueError (or KeyError, TypeError) on a damaged one."""
+        size, mtime, ino, plain, typed, offset, faults, error, body = raw
+        meta = None
+        if plain is not None:
+            meta = plain
+            for k, (kind, text) in typed.items():
+                meta[k] = _REVIVE[kind](text)
+        info = BodyInfo(body[0], body[1], int(body[2]), list(body[3])) if body else None
+        return cls(name, (int(size), int(mtime), int(ino)), meta, int(offset),
+                   [tuple(f) for f in faults], tuple(error) if error else None, info)
+
+
+_REVIVE: dict[str, Callable[[str], object]] = {
+    "dt": datetime.fromisoformat, "d": date.fromisoformat, "t": time.fromisoformat,
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which articles an export takes: live ones (or all), then the filters of `list`."""
+
+    now: datetime
+    include_all: bool = False
+    filters: Filters = field(default_factory=Filters)
+
+    def takes(self, article: Article) -> bool:
+        """True when ARTICLE belongs in the export."""
+        if not self.include_all and not article.is_live(self.now):
+            return False
+        return self.filters.matches(article)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What a process needs to parse records and render the bodies of selected ones."""
+
+    root: Path
+    articles_dir: Path
+    timezone: str | None
+    default_lang: str
+    selection: Selection
+
+    def article(self, path: Path, rec: Record) -> Article:
+        """Wrap a record as an article of the newsroom."""
+        tz = ZoneInfo(self.timezone) if self.timezone else None
+        return Article(path, rec, tz=tz, default_lang=self.default_lang)
+
+
+Parsed = tuple[Entry, "tuple[str, str] | None"]  # the entry, and (cache key, HTML) of its body
+
+
+def read_records(reader: Reader, names: list[str]) -> list[Parsed]:
+    """Parse NAMES and render the bodies of the ones the selection takes (worker side).
+
+    The bodies are rendered with no aliases known; the caller checks the links.
+    """
+    resolver = bodies.Resolver(reader.root, reader.articles_dir, {})
+    out: list[Parsed] = []
+    for name in names:
+        path = reader.articles_dir / name
+        entry, rec = parse_entry(path)
+        html = None
+        if rec is not None and entry.meta is not None and not entry.faults:
+            article = reader.article(path, rec)
+            if reader.selection.takes(article):
+                rendered = bodies.render(rec.body, resolver)
+                entry.body = rendered.info
+                html = (bodies.html_key(rendered.info.digest, rendered.outputs), rendered.html)
+        out.append((entry, html))
+    return out
+
+
+def parse_entry(path: Path) -> tuple[Entry, Record | None]:
+    """Read one record file into an entry (an unreadable one becomes an entry with its error)."""
+    name = path.name
+    try:
+        st = os.stat(path)
+        key: Key | None = (st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError as exc:
+        return Entry(name, None, error=("PC006", f"cannot read: {exc.strerror}", None)), None
+    try:
+        data = record.read_bytes(path)
+        text = record.decode(data, path)
+        rec = record.parse(text, path)
+    except RecordError as exc:
+        return Entry(name, key, error=(exc.code, exc.message, exc.line)), None
+    except OSError as exc:
+        return Entry(name, key, error=("PC006", f"cannot read: {exc.strerror}", None)), None
+    if text.startswith(record.BOM):
+        text = text[1:]
+    offset = len(text) - len(rec.body)
+    return Entry(name, key, rec.meta, offset, faults(rec, path.stem)), rec
+
+
+def read_body(path: Path, entry: Entry) -> str:
+    """The body of the record at PATH, read past the front matter the catalog remembers."""
+    data = record.read_bytes(path)
+    if entry.key is not None and len(data) == entry.key[0]:
+        text = record.decode(data, path)
+        if text.startswith(record.BOM):
+            text = text[1:]
+        head = text[:entry.offset]
+        if head.endswith(("+++\n", "+++\r\n", "+++")) and head.startswith("+++"):
+            return text[entry.offset:]
+    return record.parse(record.decode(data, path), path).body  # changed since: parse it
+
+
+def faults(rec: Record, stem: str) -> list[tuple[int | None, str, str, str]]:
+    """What keeps a record out of an export: the fields an export relies on, badly typed.
+
+    Each fault is (line, field, rule code, message), with the codes of `pressctl validate`.
+    """
+    meta = rec.meta
+    found: list[tuple[int | None, str, str, str]] = []
+
+    def bad(key: str, code: str, message: str) -> None:
+        found.append((rec.line_of(key), key, code, message))
+
+    for key in ("title", "slug", "status"):
+        if key not in meta:
+            bad(key, "PC010", "missing: every article needs a title, a slug and a status")
+    for key in STRING_FIELDS:
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str):
+            bad(key, "PC011", f'must be a string, like {key} = "…"')
+    for key in LIST_FIELDS:
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, list)
+                                      and all(isinstance(v, str) for v in value)):
+            bad(key, "PC011", f'must be a list of strings, like {key} = ["a", "b"]')
+    for key in DATETIME_FIELDS:
+        value = meta.get(key)
+        if value is not None and not isinstance(value, date):
+            bad(key, "PC011", f"must be a date and time, like {key} = 2026-05-01T09:00:00+02:00")
+    title = meta.get("title")
+    if isinstance(title, str) and (not title.strip() or "\n" in title or "\r" in title):
+        bad("title", "PC012", "must be one non-empty line")
+    slug = meta.get("slug")
+    if isinstance(slug, str) and slug != stem:
+        bad("slug", "PC021", f'"{slug}" does not match the file name; write slug = "{stem}"')
+    if not is_slug(stem):
+        bad("slug", "PC021", f"the file name {stem}.md is not a valid slug")
+    status = meta.get("status")
+    if "status" in meta and status not in STATUSES:
+        bad("status", "PC030", f"{status!r} is not one of {', '.join(STATUSES)}")
+    if status in ("scheduled", "published") and not isinstance(meta.get("published"), date):
+        bad("published", "PC031", f"required for a {status} article")
+    lang = meta.get("lang")
+    if isinstance(lang, str) and not BCP47.match(lang):
+        bad("lang", "PC015", f'"{lang}" is not a BCP 47 language tag, like "en" or "pt-BR"')
+    image = meta.get("image")
+    if image is not None:
+        if not isinstance(image, dict):
+            bad("image", "PC011", 'must be a table with src = "…" and alt = "…"')
+        else:
+            for sub in ("src", "alt", "credit"):
+                if sub in image and not isinstance(image[sub], str):
+                    bad(f"image.{sub}", "PC011", f'must be a string, like {sub} = "…"')
+            if isinstance(image.get("src"), str) and not (
+                    isinstance(image.get("alt"), str) and image["alt"].strip()):
+                bad("image.alt", "PC045", "an image needs alt text that describes it")
+    return found
+
+
+# -- the catalog -------------------------------------------------------------------------
+
+
+CHUNK = 48
+Runner = Callable[[Reader, list[list[str]]], Iterator[list[Parsed]]]
+
+
+@dataclass
+class Catalog:
+    """Every record of the newsroom: readable ones as articles, the others as problems."""
+
+    entries: dict[str, Entry]
+    articles: list[Article]
+    unreadable: list[Problem]
+    changed: bool
+    racy: bool
+
+    def entry(self, article: Article) -> Entry:
+        """The catalog entry of ARTICLE."""
+        return self.entries[article.path.name]
+
+
+def renderer_id() -> str:
+    """Identifies the Markdown renderer: catalog body data from another one is not reused."""
+    return bodies.renderer_version()
+
+
+def load(newsroom: Newsroom, reader: Reader, run: Runner,
+         store: Callable[[str, str, str], None]) -> Catalog:
+    """Every record, from the catalog where the file is unchanged, else parsed again.
+
+    RUN parses chunks of file names (in worker processes when there are many); STORE
+    keeps each rendered body's HTML (the render cache: key, body digest, HTML).
+    """
+    file = newsroom.state_dir / FILE
+    previous = _read(file)
+    now_ns = clock.time_ns()
+    entries: dict[str, Entry] = {}
+    todo: list[str] = []
+    racy = False
+    unreadable: list[Problem] = []
+    try:
+        listing = sorted((e.name, e) for e in os.scandir(newsroom.articles_dir)
+                         if e.name.endswith(".md") and not e.name.startswith("."))
+    except FileNotFoundError:
+        listing = []
+    for name, dirent in listing:
+        try:
+            st = dirent.stat()
+        except OSError as exc:
+            entries[name] = Entry(name, None, error=("PC006", f"cannot read: {exc.strerror}", None))
+            continue
+        if dirent.is_symlink() and not newsroom.contains(Path(dirent.path)):
+            entries[name] = Entry(name, None, error=(
+                "PC004", "the file is a link to a place outside the newsroom; it is ignored", None))
+            continue
+        key = (st.st_size, st.st_mtime_ns, st.st_ino)
+        if now_ns - st.st_mtime_ns <= RACY_NS:
+            racy = True
+        old = previous.get(name)
+        if old is not None and old.key == key and now_ns - st.st_mtime_ns > RACY_NS:
+            entries[name] = old
+        else:
+            todo.append(name)
+    articles: dict[str, Article] = {}
+    for name, entry in entries.items():
+        if entry.meta is not None:
+            articles[name] = reader.article(newsroom.articles_dir / name,
+                                            Record(entry.meta, None, source=newsroom.articles_dir / name))
+    # Cached articles that the selection now takes but whose body was never rendered.
+    todo.extend(name for name, a in articles.items()
+                if entries[name].body is None and not entries[name].faults
+                and reader.selection.takes(a))
+    changed = bool(todo) or len(entries) != len(previous) or any(
+        n not in entries for n in previous)
+    if todo:
+        chunks = chunked(todo, CHUNK)
+        for results in run(reader, chunks):
+            for entry, html in results:
+                entries[entry.name] = entry
+                if entry.meta is not None:
+                    path = newsroom.articles_dir / entry.name
+                    articles[entry.name] = reader.article(path, Record(entry.meta, None, source=path))
+                else:
+                    articles.pop(entry.name, None)
+                if html is not None and entry.body is not None:
+                    store(html[0], entry.body.digest, html[1])
+    for name in sorted(entries):
+        entry = entries[name]
+        if entry.error is not None:
+            code, message, line = entry.error
+            unreadable.append(Problem(newsroom.articles_dir / name, line, None, Severity.WARNING,
+                                      code, message + "; the record is skipped"))
+    ordered = [articles[n] for n in sorted(articles)]
+    return Catalog(dict(sorted(entries.items())), ordered, unreadable, changed, racy)
+
+
+def save(newsroom: Newsroom, catalog: Catalog) -> None:
+    """Write the catalog for the next export (skipped when unchanged or not writable)."""
+    if not catalog.changed:
+        return
+    now_ns = clock.time_ns()
+    kept = {name: e.to_json() for name, e in catalog.entries.items()
+            if e.key is not None and now_ns - e.key[1] > RACY_NS}
+    doc = {"format": FORMAT, "renderer": renderer_id(), "entries": kept}
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with contextlib.suppress(OSError):
+        newsroom.ensure_state_dir()
+        from pressctl.store import write_atomic
+
+        write_atomic(newsroom.state_dir / FILE, data)
+
+
+def _read(file: Path) -> dict[str, Entry]:
+    try:
+        doc = json.loads(file.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        return {}
+    keep_bodies = doc.get("renderer") == renderer_id()
+    out: dict[str, Entry] = {}
+    raw_entries = doc.get("entries")
+    if not isinstance(raw_entries, dict):
+        return {}
+    for name, raw in raw_entries.items():
+        try:
+            entry = Entry.from_json(name, raw)
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue
+        if not keep_bodies:
+            entry.body = None
+        out[name] = entry
+    return out
+
+
+def problems_of(path: Path, entry: Entry) -> list[Problem]:
+    """The faults of ENTRY as warnings that say the article is skipped."""
+    return [Problem(path, line, key, Severity.WARNING, code, message + NOT_EXPORTED)
+            for line, key, code, message in entry.faults]
+
+
+def chunked(items: Iterable[str], size: int) -> list[list[str]]:
+    """ITEMS in lists of SIZE."""
+    items = list(items)
+    return [items[i:i + size] for i in range(0, len(items), size)]

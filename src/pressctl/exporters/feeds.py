@@ -1,0 +1,270 @@
+"""Feeds and files for machines: Atom, JSON Feed 1.1, sitemap.xml and robots.txt.
+
+The feeds carry the newest articles with their whole body. Links in a body are
+relative to the article's page; in a feed they are made absolute (with `base_url`) or
+relative to the feed's own folder (without it), since a feed reader has no page to
+resolve them against.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urljoin
+
+from pressctl.exporters.layout import Item, Layout
+from pressctl.exporters.pages import Contexts
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+SITEMAP_LIMIT = 50_000
+EPOCH = "1970-01-01T00:00:00+00:00"
+
+# The sanitiser's serialised output: every `<` starts a real tag, attribute values are
+# double-quoted; rewrite only href and src inside tags.
+_TAG = re.compile(r"<[^<>\"]*(?:\"[^\"]*\"[^<>\"]*)*>")
+_URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+_XML_SPECIAL = re.compile(r'[&<>"]')
+
+
+def xml_text(text: str) -> str:
+    """TEXT escaped for XML character data and attribute values."""
+    return _XML_SPECIAL.sub(lambda m: _XML_ESCAPES[m.group()], text)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One pair of feeds: the whole site's, or one language's."""
+
+    folder: str  # '' or '<lang>/'
+    lang: str
+    title: str
+    items: tuple[Item, ...]
+
+    @property
+    def atom(self) -> str:
+        """The Atom file's path."""
+        return f"{self.folder}feed.xml"
+
+    @property
+    def json(self) -> str:
+        """The JSON Feed file's path."""
+        return f"{self.folder}feed.json"
+
+
+def feeds(layout: Layout, contexts: Contexts, limit: int) -> list[Feed]:
+    """The site's feed, and one per language when there are several."""
+    site = contexts.site()
+    out = [Feed("", contexts.settings.lang, site["title"], tuple(layout.items[:limit]))]
+    if layout.multilingual:
+        from pressctl.exporters.i18n import language_name
+
+        for lang in layout.languages:
+            items = tuple(i for i in layout.items if i.lang.lower() == lang)[:limit]
+            out.append(Feed(f"{lang}/", lang, f"{site['title']} ({language_name(lang)})", items))
+    return out
+
+
+class FeedWriter:
+    """Writes a feed's bytes, given each item's body HTML (as on its page)."""
+
+    def __init__(self, contexts: Contexts, body: Callable[[Item], str]) -> None:
+        self.contexts = contexts
+        self.body = body
+
+    def link(self, feed: Feed, path: str) -> str:
+        """The URL of the site path PATH, as written in FEED."""
+        return self.contexts.absolute(path) or (_up(feed.folder) + quote(path, safe="/#"))
+
+    def content(self, feed: Feed, item: Item) -> str:
+        """The item's body with its links rewritten for the feed."""
+        page = self.contexts.absolute(item.path)
+
+        def fix(url: str) -> str:
+            if url.startswith("#"):
+                return self.link(feed, item.path) + url
+            if _SCHEME.match(url) or url.startswith("//"):
+                return url
+            if page:
+                return urljoin(page, url)
+            joined = urljoin("http://site.invalid/" + item.path, url)
+            return _up(feed.folder) + joined.removeprefix("http://site.invalid/")
+
+        def attribute(m: re.Match[str]) -> str:
+            url = fix(html.unescape(m.group(2))).replace('"', "%22").replace("&", "&amp;")
+            return m.group(1) + url + m.group(3)
+
+        return _TAG.sub(lambda m: _URL_ATTR.sub(attribute, m.group()), self.body(item))
+
+    def entry_id(self, item: Item) -> str:
+        """A stable id: urn:uuid: of the article's id when it is a UUID, else its URL."""
+        ident = item.article.text("id")
+        try:
+            return uuid.UUID(ident).urn
+        except ValueError:
+            return self.contexts.absolute(item.path) or f"urn:pressctl:article:{item.slug}"
+
+    def updated(self, items: Iterable[Item]) -> str:
+        """The newest published or updated date of ITEMS."""
+        newest = None
+        for item in items:
+            for when in (item.article.published, item.article.when("updated")):
+                if when is not None and (newest is None or when > newest):
+                    newest = when
+        return newest.isoformat() if newest is not None else EPOCH
+
+    def atom(self, feed: Feed) -> bytes:
+        """The Atom feed (RFC 4287)."""
+        c = self.contexts
+        site = c.site()
+        out = ['<?xml version="1.0" encoding="utf-8"?>\n',
+               f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_text(feed.lang)}">\n',
+               f"  <title>{xml_text(feed.title)}</title>\n"]
+        if site["description"]:
+            out.append(f"  <subtitle>{xml_text(site['description'])}</subtitle>\n")
+        feed_url = c.absolute(feed.atom)
+        out.append(f"  <id>{xml_text(feed_url or 'urn:pressctl:feed:' + (feed.lang or 'site'))}</id>\n")
+        out.append(f"  <updated>{self.updated(feed.items)}</updated>\n")
+        if feed_url:
+            out.append(f'  <link rel="self" type="application/atom+xml" href="{xml_text(feed_url)}"/>\n')
+        home = xml_text(self.link(feed, feed.folder))
+        out.append(f'  <link rel="alternate" type="text/html" href="{home}"/>\n')
+        out.append(f"  <author><name>{xml_text(site['title'])}</name></author>\n")
+        out.append(f"  <generator>{xml_text(site['generator'])}</generator>\n")
+        for item in feed.items:
+            out.append(self._atom_entry(feed, item))
+        out.append("</feed>\n")
+        return "".join(out).encode("utf-8")
+
+    def _atom_entry(self, feed: Feed, item: Item) -> str:
+        c = self.contexts
+        card = c.card(item)
+        article = item.article
+        published = article.published or item.date
+        updated = article.when("updated") or published
+        link = xml_text(self.link(feed, item.path))
+        lines = ["  <entry>\n",
+                 f"    <title>{xml_text(card['title'])}</title>\n",
+                 f'    <link rel="alternate" type="text/html" href="{link}"/>\n',
+                 f"    <id>{xml_text(self.entry_id(item))}</id>\n"]
+        if published is not None:
+            lines.append(f"    <published>{published.isoformat()}</published>\n")
+        lines.append(f"    <updated>{updated.isoformat() if updated else EPOCH}</updated>\n")
+        for author in article.authors:
+            lines.append(f"    <author><name>{xml_text(c.clean(author))}</name></author>\n")
+        for tag in item.tags:
+            term, label = xml_text(tag.slug), xml_text(c.clean(tag.name))
+            lines.append(f'    <category term="{term}" label="{label}"/>\n')
+        if card["summary"]:
+            lines.append(f"    <summary>{xml_text(card['summary'])}</summary>\n")
+        lines.append(f'    <content type="html">{xml_text(self.content(feed, item))}</content>\n')
+        lines.append("  </entry>\n")
+        return "".join(lines)
+
+    def json_feed(self, feed: Feed) -> bytes:
+        """The JSON Feed (version 1.1)."""
+        c = self.contexts
+        site = c.site()
+        doc: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": feed.title}
+        home, url = c.absolute(feed.folder), c.absolute(feed.json)
+        if home:
+            doc["home_page_url"] = home
+        if url:
+            doc["feed_url"] = url
+        if site["description"]:
+            doc["description"] = site["description"]
+        doc["language"] = feed.lang
+        doc["authors"] = [{"name": site["title"]}]
+        doc["items"] = [self._json_item(feed, item) for item in feed.items]
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    def _json_item(self, feed: Feed, item: Item) -> dict[str, Any]:
+        c = self.contexts
+        card = c.card(item)
+        article = item.article
+        entry: dict[str, Any] = {"id": self.entry_id(item)}
+        link = c.absolute(item.path)
+        if link:
+            entry["url"] = link
+        entry["title"] = card["title"]
+        entry["content_html"] = self.content(feed, item)
+        if card["summary"]:
+            entry["summary"] = card["summary"]
+        image = c.image(item)
+        if image and image["url"]:
+            entry["image"] = image["url"]
+        published = article.published or item.date
+        if published is not None:
+            entry["date_published"] = published.isoformat()
+        updated = article.when("updated")
+        if updated is not None:
+            entry["date_modified"] = updated.isoformat()
+        if article.authors:
+            entry["authors"] = [{"name": c.clean(a)} for a in article.authors]
+        if item.tags:
+            entry["tags"] = [c.clean(t.name) for t in item.tags]
+        entry["language"] = item.lang
+        return entry
+
+
+def sitemaps(layout: Layout, contexts: Contexts) -> dict[str, bytes]:
+    """sitemap.xml (split into sitemap-N.xml under an index past 50,000 URLs); needs base_url."""
+    if not contexts.base_url:
+        return {}
+    urls: list[tuple[str, str | None]] = [(contexts.absolute("") or "", _lastmod(layout.items[:1]))]
+    for lang in layout.languages if layout.multilingual else []:
+        urls.append((contexts.absolute(f"{lang}/") or "", None))
+    for item in layout.items:
+        urls.append((contexts.absolute(item.path) or "", _lastmod([item])))
+    if layout.tags:
+        urls.append((contexts.absolute("tags/") or "", None))
+    for tag in layout.tags.values():
+        urls.append((contexts.absolute(tag.path) or "", _lastmod(tag.items[:1])))
+    parts = [urls[i:i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
+    if len(parts) == 1:
+        return {"sitemap.xml": _urlset(parts[0])}
+    out = {f"sitemap-{n}.xml": _urlset(part) for n, part in enumerate(parts, 1)}
+    index = ['<?xml version="1.0" encoding="UTF-8"?>\n',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
+    for name in out:
+        index.append(f"  <sitemap><loc>{xml_text(contexts.absolute(name) or name)}</loc></sitemap>\n")
+    index.append("</sitemapindex>\n")
+    out["sitemap.xml"] = "".join(index).encode("utf-8")
+    return out
+
+
+def _urlset(urls: list[tuple[str, str | None]]) -> bytes:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
+    for loc, lastmod in urls:
+        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        out.append(f"  <url><loc>{xml_text(loc)}</loc>{mod}</url>\n")
+    out.append("</urlset>\n")
+    return "".join(out).encode("utf-8")
+
+
+def _lastmod(items: Iterable[Item]) -> str | None:
+    newest = None
+    for item in items:
+        for when in (item.article.published, item.article.when("updated")):
+            if when is not None and (newest is None or when > newest):
+                newest = when
+    return newest.isoformat() if newest is not None else None
+
+
+def robots(contexts: Contexts) -> bytes:
+    """robots.txt: everything may be crawled; the sitemap's address when there is one."""
+    lines = ["User-agent: *", "Allow: /"]
+    if contexts.base_url:
+        lines.append(f"Sitemap: {contexts.absolute('sitemap.xml')}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _up(folder: str) -> str:
+    return "../" * folder.count("/")

@@ -1,0 +1,199 @@
+"""One export run: the records read, the articles chosen, their bodies rendered once.
+
+Shared by every format: `ExportJob.start` reads the newsroom through the catalog,
+applies the selection (live articles, or all; then the filters of `list`), sets aside
+records that cannot be exported with a warning, and orders the rest the stable way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pressctl import dates, query
+from pressctl.article import Article, is_slug
+from pressctl.exporters import ExportOptions, ExportResult, bodies, catalog
+from pressctl.exporters.bodies import RenderCache, Resolver
+from pressctl.exporters.catalog import Entry, Reader, Selection
+from pressctl.exporters.workers import Workers
+from pressctl.problems import Problem, Severity
+from pressctl.store import Newsroom
+
+CHUNK = 48
+
+
+@dataclass
+class Chosen:
+    """An article the export takes, with its catalog entry."""
+
+    article: Article
+    entry: Entry
+
+    @property
+    def slug(self) -> str:
+        """The slug (the file name without `.md`)."""
+        return self.article.slug
+
+    def body(self) -> str:
+        """The Markdown body, read from the file."""
+        return catalog.read_body(self.article.path, self.entry)
+
+
+class ExportJob:
+    """The state of one export: workers, render cache, catalog, selection."""
+
+    def __init__(self, newsroom: Newsroom, options: ExportOptions) -> None:
+        self.newsroom = newsroom
+        self.options = options
+        self.settings = newsroom.settings
+        self.now: datetime = options.now or dates.now(self.settings.tzinfo)
+        self.selection = Selection(self.now, options.include_all, options.filters)
+        self.result = ExportResult()
+        self.cache = RenderCache(newsroom.state_dir)
+        self.workers = Workers(options.jobs, before_fork=self.cache.close)
+        self.reader = Reader(newsroom.root, newsroom.articles_dir, self.settings.timezone,
+                             self.settings.lang, self.selection)
+        self.chosen: list[Chosen] = []
+        self.catalog: catalog.Catalog | None = None
+        self.aliases: dict[str, str] = {}
+        self.resolver = Resolver(newsroom.root, newsroom.articles_dir, {})
+
+    def __enter__(self) -> ExportJob:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.workers.close(failed=exc_type is not None)
+        self.cache.cleanup()
+
+    def progress(self, what: str, done: int, total: int) -> None:
+        """Report progress, when someone listens."""
+        if self.options.progress is not None:
+            self.options.progress(what, done, total)
+
+    # -- reading -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Read every record and choose the articles to export."""
+
+        def run(reader: Reader, chunks: list[list[str]]) -> Iterator[list[catalog.Parsed]]:
+            total = sum(len(c) for c in chunks)
+            done = 0
+
+            def tick(n: int) -> None:
+                nonlocal done
+                done += n
+                self.progress("Reading articles", min(done * catalog.CHUNK, total), total)
+
+            return self.workers.map(catalog.read_records, ((reader, c) for c in chunks),
+                                    count=len(chunks), done=tick)
+
+        self.catalog = catalog.load(self.newsroom, self.reader, run, self.cache.put)
+        result = self.result
+        for problem in self.catalog.unreadable:
+            result.problems.append(problem)
+            result.skipped += 1
+        self.aliases = alias_map(self.catalog.articles)
+        self.resolver = Resolver(self.newsroom.root, self.newsroom.articles_dir, self.aliases)
+        chosen = []
+        for article in self.catalog.articles:
+            entry = self.catalog.entry(article)
+            if not self.selection.takes(article):
+                continue
+            if entry.faults:
+                result.problems.extend(catalog.problems_of(article.path, entry))
+                result.skipped += 1
+                continue
+            chosen.append(Chosen(article, entry))
+        order = {id(a): i for i, a in enumerate(query.newest_first(c.article for c in chosen))}
+        chosen.sort(key=lambda c: order[id(c.article)])
+        self.chosen = chosen
+        result.exported = len(chosen)
+
+    def save(self) -> None:
+        """Keep the catalog and the render cache for the next export."""
+        if self.catalog is not None:
+            catalog.save(self.newsroom, self.catalog)
+            self.cache.prune({e.body.digest for e in self.catalog.entries.values() if e.body})
+        self.cache.flush()
+
+    # -- bodies --------------------------------------------------------------------
+
+    def html_key(self, chosen: Chosen) -> str:
+        """The render cache key of the article's body on its page."""
+        info = chosen.entry.body
+        assert info is not None, chosen.slug
+        return bodies.html_key(info.digest, [self.resolver(r) for r in info.refs])
+
+    def body_html(self, chosen: Chosen) -> str:
+        """The article's body as sanitised HTML for its page (rendered once, then cached)."""
+        key = self.html_key(chosen)
+        html = self.cache.get(key)
+        if html is None:
+            rendered = bodies.render(chosen.body(), self.resolver)
+            html = rendered.html
+            self.cache.put(key, rendered.info.digest, html)
+        return html
+
+    def bodies(self, chosen: list[Chosen]) -> Iterator[tuple[Chosen, str]]:
+        """Each of CHOSEN with its body HTML, fetched from the cache a few hundred at a time."""
+        for i in range(0, len(chosen), 256):
+            part = chosen[i:i + 256]
+            keys = [self.html_key(c) for c in part]
+            found = self.cache.get_many(keys)
+            for c, key in zip(part, keys, strict=True):
+                html = found.get(key)
+                yield c, html if html is not None else self.body_html(c)
+
+    def prerender(self, chosen: list[Chosen]) -> None:
+        """Render, on every core, the bodies of CHOSEN that the cache does not hold."""
+        keys = {c.slug: self.html_key(c) for c in chosen}
+        held = self.cache.has(keys.values())
+        missing = [c for c in chosen if keys[c.slug] not in held]
+        if not missing:
+            return
+        aliases = self.aliases
+        tasks = [(self.reader, aliases, [(c.article.path.name, c.entry) for c in missing[i:i + CHUNK]])
+                 for i in range(0, len(missing), CHUNK)]
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            self.progress("Rendering articles", min(done * CHUNK, len(missing)), len(missing))
+
+        for results in self.workers.map(render_bodies, tasks, count=len(tasks), done=tick):
+            for key, digest, html in results:
+                self.cache.put(key, digest, html)
+        self.cache.flush()
+
+
+def render_bodies(reader: Reader, aliases: dict[str, str],
+                  names: list[tuple[str, Entry]]) -> list[tuple[str, str, str]]:
+    """Render the bodies of NAMES with their links resolved (worker side)."""
+    resolver = Resolver(reader.root, reader.articles_dir, aliases)
+    out = []
+    for name, entry in names:
+        body = catalog.read_body(reader.articles_dir / name, entry)
+        rendered = bodies.render(body, resolver)
+        out.append((bodies.html_key(rendered.info.digest, rendered.outputs),
+                    rendered.info.digest, rendered.html))
+    return out
+
+
+def alias_map(articles: list[Article]) -> dict[str, str]:
+    """Old slug -> article, for the aliases that are slugs and name one article only."""
+    slugs = {a.slug for a in articles}
+    seen: dict[str, str | None] = {}
+    for article in articles:
+        for alias in article.strings("aliases"):
+            if not is_slug(alias) or alias in slugs or alias == article.slug:
+                continue
+            seen[alias] = None if alias in seen and seen[alias] != article.slug else article.slug
+    return {alias: slug for alias, slug in seen.items() if slug is not None}
+
+
+def note(result: ExportResult, path: Path, code: str, message: str) -> None:
+    """Add a warning about a record that does not stop its export."""
+    result.problems.append(Problem(path, None, None, Severity.WARNING, code, message))

@@ -1,0 +1,418 @@
+"""The HTML pages: Jinja2 templates (autoescaped, overridable by name) and what they get.
+
+Templates are looked up in the newsroom's `templates/` folder first, then among the
+built-in ones (also reachable as `builtin/<name>`, so that an override can extend the
+original). Every page template gets `site`, `page`, `root` (the relative URL of the
+site root, like `../../`) and `t` (the interface strings in the page's language);
+`article.html`, `list.html`, `tag.html`, `tags.html` and `redirect.html` get more,
+described in the README.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from pressctl import __version__
+from pressctl.exporters import i18n
+from pressctl.exporters.bodies import MEDIA_DIR, reading_minutes
+from pressctl.exporters.layout import Item, Layout, Page
+from pressctl.settings import Settings
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from pressctl.exporters.job import ExportJob
+
+TEMPLATES = ("base.html", "macros.html", "list.html", "article.html", "tag.html", "tags.html",
+             "redirect.html")
+TEMPLATE_OF = {"home": "list.html", "language": "list.html", "article": "article.html",
+               "tag": "tag.html", "tags": "tags.html", "redirect": "redirect.html"}
+PAGINATION_WINDOW = 2
+
+
+def builtin_templates() -> Path:
+    """The folder of the built-in templates (package data)."""
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def builtin_static() -> Path:
+    """The folder of the built-in style sheet and icon (package data)."""
+    return Path(__file__).resolve().parent.parent / "static"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Where templates come from: the newsroom's overrides, then the built-in ones."""
+
+    overrides: Path | None
+
+    def environment(self) -> jinja2.Environment:
+        """A Jinja2 environment with autoescaping on for every template."""
+        import jinja2
+
+        builtin = jinja2.FileSystemLoader(str(builtin_templates()))
+        loaders: list[jinja2.BaseLoader] = []
+        if self.overrides is not None and self.overrides.is_dir():
+            loaders.append(jinja2.FileSystemLoader(str(self.overrides)))
+        loaders.append(jinja2.PrefixLoader({"builtin": builtin}))
+        loaders.append(builtin)
+        return jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+
+
+_environments: dict[Theme, jinja2.Environment] = {}
+
+
+def render(theme: Theme, template: str, context: dict[str, Any]) -> bytes:
+    """Render TEMPLATE with CONTEXT (one environment per process and theme)."""
+    env = _environments.get(theme)
+    if env is None:
+        env = _environments[theme] = theme.environment()
+    return env.get_template(template).render(context).encode("utf-8")
+
+
+def root_of(path: str) -> str:
+    """The relative URL from the page at PATH (`articles/x/`) to the site root."""
+    depth = path.count("/")
+    return "../" * depth if depth else "./"
+
+
+class Contexts:
+    """Builds what each template gets; cards of articles are built once and shared."""
+
+    def __init__(self, job: ExportJob, layout: Layout) -> None:
+        from pressctl.markdown import strip_control_chars
+
+        self.job = job
+        self.layout = layout
+        self.settings: Settings = job.settings
+        self.base_url = job.settings.base_url
+        self.clean = strip_control_chars
+        self._cards: dict[str, dict[str, Any]] = {}
+        self._site: dict[str, Any] | None = None
+        self.logo = self._logo()
+
+    # -- shared pieces --------------------------------------------------------------
+
+    def absolute(self, path: str) -> str | None:
+        """The absolute URL of a site path, when base_url is set."""
+        return self.base_url + quote(path, safe="/#") if self.base_url else None
+
+    def site(self) -> dict[str, Any]:
+        """`site`: the newsroom's name, description, language, logo and languages."""
+        if self._site is None:
+            s = self.settings
+            self._site = {
+                "title": self.clean(s.title),
+                "description": self.clean(s.description),
+                "lang": s.lang,
+                "base_url": s.base_url,
+                "logo": self.logo,
+                "languages": [{"code": code, "name": i18n.language_name(code), "path": f"{code}/"}
+                              for code in self.layout.languages] if self.layout.multilingual else [],
+                "has_tags": bool(self.layout.tags),
+                "generator": f"pressctl {__version__}",
+            }
+        return self._site
+
+    def _logo(self) -> str | None:
+        logo = self.settings.logo
+        if not logo:
+            return None
+        if logo.startswith("https://"):
+            return logo
+        found = self.job.resolver.local_file(str(Path("..") / logo), images_only=True)
+        return found.rel if found is not None else None
+
+    def card(self, item: Item) -> dict[str, Any]:
+        """An article as lists show it: title, page, date, summary."""
+        card = self._cards.get(item.slug)
+        if card is None:
+            article = item.article
+            lang = item.lang
+            card = self._cards[item.slug] = {
+                "slug": item.slug,
+                "title": self.clean(article.title),
+                "path": item.path,
+                "lang": lang,
+                "date": item.date.isoformat() if item.date else None,
+                "date_text": i18n.format_date(item.date, lang) if item.date else "",
+                "summary": self.summary(item),
+                "category": self.clean(article.text("category")),
+            }
+        return card
+
+    def summary(self, item: Item) -> str:
+        """The article's summary, else the first paragraph of its body."""
+        summary = item.article.text("summary")
+        if summary:
+            return self.clean(summary)
+        info = item.chosen.entry.body
+        return info.first_paragraph if info else ""
+
+    def page(self, page: Page, *, lang: str, title: str, description: str = "",
+             kind: str = "website") -> dict[str, Any]:
+        """`page`: what the page's head needs."""
+        site_title = self.site()["title"]
+        feeds = [{"type": "application/atom+xml", "title": site_title, "path": "feed.xml"},
+                 {"type": "application/feed+json", "title": site_title, "path": "feed.json"}]
+        if page.kind == "language":
+            name = i18n.language_name(page.key)
+            feeds = [{"type": "application/atom+xml", "title": f"{site_title} ({name})",
+                      "path": f"{page.key}/feed.xml"},
+                     {"type": "application/feed+json", "title": f"{site_title} ({name})",
+                      "path": f"{page.key}/feed.json"}, *feeds]
+        return {
+            "path": page.path,
+            "title": title,
+            "description": description,
+            "lang": lang,
+            "canonical": self.absolute(page.path),
+            "type": kind,
+            "image": None,
+            "alternates": [],
+            "feeds": feeds,
+            "noindex": False,
+            "prev": None,
+            "next": None,
+        }
+
+    def pagination(self, page: Page, base: str) -> dict[str, Any]:
+        """`pagination`: the page number, the page count and the neighbours' paths."""
+
+        def path(number: int) -> str:
+            return base if number == 1 else f"{base}page/{number}/"
+
+        numbers = sorted({1, page.count, *range(max(1, page.number - PAGINATION_WINDOW),
+                                                 min(page.count, page.number + PAGINATION_WINDOW) + 1)})
+        pages: list[dict[str, Any] | None] = []
+        for n in numbers:
+            if pages and pages[-1] is not None and n - pages[-1]["number"] > 1:
+                pages.append(None)  # a gap: an ellipsis
+            pages.append({"number": n, "path": path(n), "current": n == page.number})
+        return {
+            "number": page.number,
+            "count": page.count,
+            "prev": path(page.number - 1) if page.number > 1 else None,
+            "next": path(page.number + 1) if page.number < page.count else None,
+            "pages": pages,
+        }
+
+    # -- page contexts ------------------------------------------------------------------
+
+    def context(self, page: Page) -> dict[str, Any]:
+        """Everything PAGE's template gets (an article's body as a cache key, `body_key`)."""
+        maker = getattr(self, f"_{page.kind}")
+        ctx: dict[str, Any] = maker(page)
+        ctx["site"] = self.site()
+        ctx["root"] = root_of(page.path)
+        ctx["t"] = i18n.strings(ctx["page"]["lang"])
+        return ctx
+
+    def _listing(self, page: Page, heading: str, base: str, lang: str) -> dict[str, Any]:
+        t = i18n.strings(lang)
+        title = heading
+        if page.number > 1:
+            title += " · " + t["page_of"].format(n=page.number, count=page.count)
+        ctx = {
+            "page": self.page(page, lang=lang, title=f"{title} — {self.site()['title']}",
+                              description=self.settings.description),
+            "heading": heading,
+            "articles": [self.card(i) for i in page.items],
+            "pagination": self.pagination(page, base),
+            "kind": page.kind,
+        }
+        ctx["page"]["prev"] = ctx["pagination"]["prev"]
+        ctx["page"]["next"] = ctx["pagination"]["next"]
+        return ctx
+
+    def _home(self, page: Page) -> dict[str, Any]:
+        lang = self.settings.lang
+        ctx = self._listing(page, i18n.strings(lang)["latest"], "", lang)
+        if page.number == 1:
+            ctx["page"]["title"] = self.site()["title"]
+        return ctx
+
+    def _language(self, page: Page) -> dict[str, Any]:
+        lang = page.key
+        ctx = self._listing(page, i18n.strings(lang)["latest"], f"{lang}/", lang)
+        ctx["language"] = {"code": lang, "name": i18n.language_name(lang)}
+        return ctx
+
+    def _tag(self, page: Page) -> dict[str, Any]:
+        tag = self.layout.tags[page.key]
+        lang = self.settings.lang
+        name = self.clean(tag.name)
+        heading = i18n.strings(lang)["tagged"].format(tag=name)
+        ctx = self._listing(page, heading, tag.path, lang)
+        ctx["tag"] = {"name": name, "slug": tag.slug, "path": tag.path, "count": len(tag.items)}
+        return ctx
+
+    def _tags(self, page: Page) -> dict[str, Any]:
+        lang = self.settings.lang
+        t = i18n.strings(lang)
+        return {
+            "page": self.page(page, lang=lang, title=f"{t['all_tags']} — {self.site()['title']}"),
+            "tags": [{"name": self.clean(tag.name), "slug": tag.slug, "path": tag.path,
+                      "count": len(tag.items)} for tag in self.layout.tags.values()],
+        }
+
+    def _redirect(self, page: Page) -> dict[str, Any]:
+        target = page.target
+        assert target is not None
+        card = self.card(target)
+        ctx = {
+            "page": self.page(page, lang=target.lang, title=card["title"]),
+            "target": {"title": card["title"], "path": target.path,
+                       "url": self.absolute(target.path)},
+        }
+        ctx["page"]["canonical"] = self.absolute(target.path)
+        ctx["page"]["noindex"] = True
+        return ctx
+
+    def _article(self, page: Page) -> dict[str, Any]:
+        item = page.items[0]
+        article = item.article
+        card = self.card(item)
+        lang = item.lang
+        published = article.published
+        updated = article.when("updated")
+        image = self.image(item)
+        words = item.chosen.entry.body.words if item.chosen.entry.body else 0
+        data = {
+            "slug": item.slug,
+            "path": item.path,
+            "url": self.absolute(item.path),
+            "title": card["title"],
+            "summary": self.clean(article.text("summary")),
+            "description": card["summary"],
+            "lang": lang,
+            "status": article.status,
+            "live": article.is_live(self.job.now),
+            "category": card["category"],
+            "authors": [self.clean(a) for a in article.authors],
+            "published": published.isoformat() if published else None,
+            "published_text": i18n.format_date(published, lang) if published else "",
+            "updated": updated.isoformat() if updated else None,
+            "updated_text": i18n.format_date(updated, lang) if updated else "",
+            "tags": [{"name": self.clean(t.name), "slug": t.slug, "path": t.path} for t in item.tags],
+            "image": image,
+            "word_count": words,
+            "reading_minutes": reading_minutes(words),
+        }
+        translations = [{"lang": i.lang, "name": i18n.language_name(i.lang), "title": self.card(i)["title"],
+                         "path": i.path, "current": i is item}
+                        for i in self.layout.translations(item)]
+        ctx_page = self.page(page, lang=lang, title=f"{data['title']} — {self.site()['title']}",
+                             description=data["description"], kind="article")
+        ctx_page["image"] = image["url"] if image else None
+        ctx_page["noindex"] = not data["live"]
+        ctx_page["alternates"] = [{"lang": tr["lang"], "href": self.absolute(tr["path"])
+                                   or root_of(page.path) + tr["path"]} for tr in translations]
+        ctx_page["og_title"] = data["title"]
+        return {
+            "page": ctx_page,
+            "article": data,
+            "body_key": self.job.html_key(item.chosen),
+            "other_news": [self.card(i) for i in self.layout.other_news(item)],
+            "translations": translations,
+            "jsonld": json_ld(self, data, image),
+        }
+
+    def image(self, item: Item) -> dict[str, Any] | None:
+        """The article's `image`: its URL on the page, its absolute URL, alt text and credit."""
+        image = item.article.meta.get("image")
+        if not isinstance(image, dict) or not isinstance(image.get("src"), str):
+            return None
+        src: str = image["src"]
+        if src.startswith("https://"):
+            page_src = absolute = src
+        else:
+            found = self.job.resolver.local_file(src, images_only=True)
+            if found is None:
+                return None
+            rel = quote(found.rel, safe="/")
+            page_src = "../../" + rel
+            absolute = self.absolute(found.rel)
+        return {
+            "src": page_src,
+            "url": absolute,
+            "alt": self.clean(str(image.get("alt") or "")),
+            "credit": self.clean(str(image.get("credit") or "")),
+        }
+
+
+def json_ld(contexts: Contexts, data: dict[str, Any], image: dict[str, Any] | None) -> str:
+    """schema.org NewsArticle as JSON-LD, safe inside <script>: `<`, `>` and `&` escaped."""
+    site = contexts.site()
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": data["title"],
+        "inLanguage": data["lang"],
+    }
+    if data["description"]:
+        doc["description"] = data["description"]
+    if data["published"]:
+        doc["datePublished"] = data["published"]
+        doc["dateModified"] = data["updated"] or data["published"]
+    if data["authors"]:
+        doc["author"] = [{"@type": "Person", "name": a} for a in data["authors"]]
+    publisher: dict[str, Any] = {"@type": "Organization", "name": site["title"]}
+    if site["logo"] and contexts.base_url:
+        logo = site["logo"] if site["logo"].startswith("https://") else contexts.absolute(site["logo"])
+        publisher["logo"] = {"@type": "ImageObject", "url": logo}
+    doc["publisher"] = publisher
+    if data["url"]:
+        doc["url"] = data["url"]
+        doc["mainEntityOfPage"] = {"@type": "WebPage", "@id": data["url"]}
+    if image and image["url"]:
+        doc["image"] = [image["url"]]
+    if data["category"]:
+        doc["articleSection"] = data["category"]
+    if data["tags"]:
+        doc["keywords"] = [t["name"] for t in data["tags"]]
+    doc["wordCount"] = data["word_count"]
+    return script_json(doc)
+
+
+def script_json(doc: object) -> str:
+    """JSON that cannot end a <script> element or open a comment in it."""
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def finish_context(context: dict[str, Any], body_html: str | None) -> dict[str, Any]:
+    """Put the body HTML and the JSON-LD into CONTEXT as markup (they are already safe)."""
+    from markupsafe import Markup
+
+    if "body_key" in context:
+        context["article"]["body_html"] = Markup(body_html or "")
+    if "jsonld" in context:
+        context["jsonld"] = Markup(context["jsonld"])
+    return context
+
+
+def page_lang(context: dict[str, Any]) -> str:
+    """The language of a page context."""
+    return str(context["page"]["lang"])
+
+
+def now_text(moment: datetime) -> str:
+    """A datetime as RFC 3339."""
+    return moment.isoformat()
+
+
+__all__ = ["MEDIA_DIR", "TEMPLATES", "Contexts", "Theme", "finish_context", "render"]

@@ -1,0 +1,381 @@
+"""The html export: a static site, written incrementally.
+
+1. If nothing that the last export was made from has changed (records, settings,
+   templates, media, code, options, and no scheduled article has come due or expired
+   since) and every file it wrote is still as it left it, there is nothing to do.
+2. Else the records are read (through the catalog), the site laid out, and each
+   page's fingerprint compared with the manifest's: only pages whose inputs changed,
+   or whose file was touched, are rendered again — on every core — and a file is
+   replaced only when its bytes differ.
+3. Feeds, sitemap, robots.txt, the style sheet and the media follow; files of the
+   last export that are no longer produced are removed; one sync; the manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pressctl.exporters import ExportOptions, ExportResult, catalog, layout, output, pages
+from pressctl.exporters.feeds import FeedWriter, feeds, robots, sitemaps
+from pressctl.exporters.job import ExportJob
+from pressctl.exporters.layout import Item, Layout, Page
+from pressctl.exporters.output import Folder, Manifest, Written
+from pressctl.exporters.pages import Contexts, Theme
+from pressctl.settings import SETTINGS_FILE
+from pressctl.store import Newsroom
+
+TEMPLATES_DIR = "templates"
+PAGE_CHUNK = 32
+NO_BASE_URL = ("pressctl.toml has no base_url: the site uses relative links only, and has no "
+               "canonical links, Open Graph URLs, absolute feed links or sitemap; set base_url "
+               '= "https://…/" for a site to publish')
+
+
+def export_site(newsroom: Newsroom, options: ExportOptions) -> ExportResult:
+    """Export the newsroom as a static site into options.out (default: [export] out)."""
+    out_arg = options.out or newsroom.root / newsroom.settings.export.out
+    out = output.check_folder(newsroom, out_arg)
+    out.mkdir(parents=True, exist_ok=True)
+    with _export_lock(newsroom), ExportJob(newsroom, options) as job:
+        job.result.out = out
+        if not newsroom.settings.base_url:
+            job.result.notes.append(NO_BASE_URL)
+        previous_bytes = output.read_manifest_bytes(out)
+        previous = Manifest.parse(previous_bytes)
+        inputs = Inputs(newsroom, options, out)
+        if previous.inputs and previous.inputs == inputs.digest(previous.watch) and \
+                _still_valid(previous, job.now) and _untouched(out, previous):
+            job.result.unchanged = len(previous.files)
+            return job.result
+        Build(job, out, previous, inputs).run(previous_bytes)
+        return job.result
+
+
+@contextlib.contextmanager
+def _export_lock(newsroom: Newsroom) -> Iterator[None]:
+    """One export of a newsroom at a time (a second one waits); no lock on a read-only checkout."""
+    try:
+        newsroom.ensure_state_dir()
+        fd = os.open(newsroom.state_dir / "export.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _still_valid(manifest: Manifest, now: datetime) -> bool:
+    if manifest.valid_until is None:
+        return True
+    try:
+        return now < datetime.fromisoformat(manifest.valid_until)
+    except ValueError:
+        return False
+
+
+def _untouched(out: Path, manifest: Manifest) -> bool:
+    folder = Folder(out)
+    return all(folder.unchanged(rel, w) for rel, w in manifest.files.items())
+
+
+class Inputs:
+    """A digest of everything an export is made from, cheap enough to check first."""
+
+    def __init__(self, newsroom: Newsroom, options: ExportOptions, out: Path) -> None:
+        self.newsroom = newsroom
+        self.now_ns = time.time_ns()
+        self.racy = False
+        h = hashlib.blake2b(digest_size=16)
+        h.update(repr((str(out), options.include_all, repr(options.filters))).encode())
+        h.update(code_id().encode())
+        with contextlib.suppress(OSError):
+            h.update((newsroom.root / SETTINGS_FILE).read_bytes())
+        h.update(self._tree(newsroom.root / TEMPLATES_DIR).encode())
+        with contextlib.suppress(FileNotFoundError), os.scandir(newsroom.articles_dir) as it:
+            for entry in sorted(it, key=lambda e: e.name):
+                if entry.name.endswith(".md") and not entry.name.startswith("."):
+                    h.update(self._stat(entry.path, entry.name).encode())
+        self.base = h.hexdigest()
+
+    def _stat(self, path: str, label: str) -> str:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return f"{label}:-\n"
+        if self.now_ns - st.st_mtime_ns <= catalog.RACY_NS:
+            self.racy = True
+        return f"{label}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n"
+
+    def _tree(self, folder: Path) -> str:
+        parts = []
+        for base, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(base, name)
+                parts.append(self._stat(path, os.path.relpath(path, folder)))
+        return "".join(parts)
+
+    def digest(self, watch: list[str]) -> str | None:
+        """The digest, with the stats of the WATCH files (media); None when too fresh to trust."""
+        h = hashlib.blake2b(self.base.encode(), digest_size=16)
+        for rel in watch:
+            h.update(self._stat(str(self.newsroom.root / rel), rel).encode())
+        return None if self.racy else h.hexdigest()
+
+
+_code_id: str | None = None
+
+
+def code_id() -> str:
+    """Identifies pressctl's code, templates and style sheet (their sizes and mtimes)."""
+    global _code_id
+    if _code_id is None:
+        package = Path(__file__).resolve().parent.parent
+        parts = []
+        for folder in (package, package / "exporters", package / "templates", package / "static"):
+            with contextlib.suppress(OSError), os.scandir(folder) as it:
+                for entry in sorted(it, key=lambda e: e.name):
+                    if entry.is_file():
+                        st = entry.stat()
+                        parts.append(f"{folder.name}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+        from pressctl import __version__
+
+        parts.append(__version__)
+        _code_id = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    return _code_id
+
+
+@dataclass
+class Task:
+    """Pages for a worker to render and write."""
+
+    theme: Theme
+    out: Path
+    cache: Path
+    specs: list[tuple[str, str, dict[str, Any], Written | None, str | None]]
+
+
+class Build:
+    """A full (incremental) build of the site."""
+
+    def __init__(self, job: ExportJob, out: Path, previous: Manifest, inputs: Inputs) -> None:
+        self.job = job
+        self.out = out
+        self.previous = previous
+        self.inputs = inputs
+        self.folder = Folder(out)
+        self.files: dict[str, Written] = {}
+        self.theme = Theme(job.newsroom.root / TEMPLATES_DIR)
+
+    def record(self, rel: str, written: Written, wrote: bool) -> None:
+        """Note a file of this export."""
+        self.files[rel] = written
+        if wrote:
+            self.job.result.written += 1
+        else:
+            self.job.result.unchanged += 1
+
+    def run(self, previous_bytes: bytes | None) -> None:
+        """Build, clean up, and save the manifest."""
+        job = self.job
+        job.start()
+        site = layout.build([c for c in job.chosen], job.aliases, job.settings.export.per_page,
+                            self._fingerprints())
+        job.result.problems.extend(site.problems)
+        contexts = Contexts(job, site)
+        base = self._global_fingerprint(site, contexts)
+        todo: list[tuple[Page, str | None]] = []
+        for page in site.pages():
+            fingerprint = self._page_fingerprint(base, site, page, contexts)
+            before = self.previous.files.get(page.rel)
+            if (fingerprint is not None and before is not None and before.fingerprint == fingerprint
+                    and self.folder.unchanged(page.rel, before)):
+                self.record(page.rel, before, False)
+            else:
+                todo.append((page, fingerprint))
+        job.prerender([p.items[0].chosen for p, _ in todo if p.kind == "article"])
+        self._render(todo, contexts)
+        self._feeds(site, contexts, base)
+        self._assets(site, contexts)
+        self._media()
+        stale = [rel for rel in self.previous.files if rel not in self.files]
+        job.result.removed = output.remove_stale(self.out, stale)
+        watch = sorted({os.path.relpath(m.source, job.newsroom.root) for m in job.resolver.media.values()})
+        trusted = not job.result.problems and not (job.catalog and job.catalog.racy)
+        manifest = Manifest(self.files, self.inputs.digest(watch) if trusted else None,
+                            self._valid_until(), watch)
+        output.finish(self.out, manifest, previous_bytes)
+        job.save()
+
+    # -- fingerprints -------------------------------------------------------------
+
+    def _fingerprints(self) -> dict[str, str | None]:
+        now = self.inputs.now_ns
+        out: dict[str, str | None] = {}
+        for c in self.job.chosen:
+            key = c.entry.key
+            fresh = key is None or now - key[1] <= catalog.RACY_NS
+            out[c.slug] = None if fresh else f"{key[0]}:{key[1]}:{key[2]}" if key else None
+        return out
+
+    def _global_fingerprint(self, site: Layout, contexts: Contexts) -> str:
+        job = self.job
+        return layout.digest(code_id(), self.inputs.base, job.settings, contexts.site(),
+                             job.options.include_all, site.languages)
+
+    def _page_fingerprint(self, base: str, site: Layout, page: Page, contexts: Contexts) -> str | None:
+        items = list(page.items)
+        extra: list[object] = []
+        if page.kind == "article":
+            item = page.items[0]
+            others = site.other_news(item)
+            group = site.translations(item)
+            items += others + group
+            image = contexts.image(item)
+            extra = [self.job.html_key(item.chosen), [o.slug for o in others],
+                     [g.slug for g in group], image and image["src"],
+                     item.article.is_live(self.job.now)]
+        elif page.kind == "tags":
+            extra = [(t.slug, t.name, len(t.items)) for t in site.tags.values()]
+        elif page.kind == "redirect" and page.target is not None:
+            items = [page.target]
+        prints = [i.fingerprint for i in items]
+        if any(p is None for p in prints):
+            return None
+        return layout.digest(base, page.rel, page.kind, page.key, page.number, page.count,
+                             [i.slug for i in items], prints, extra)
+
+    def _valid_until(self) -> str | None:
+        """When the selection next changes by itself: a scheduled article comes due, one expires."""
+        job = self.job
+        now = job.now
+        soonest: datetime | None = None
+        assert job.catalog is not None
+        for article in job.catalog.articles:
+            moments = [article.when("expires")]
+            if article.status == "scheduled":
+                moments.append(article.published)
+            for moment in moments:
+                if moment is not None and moment > now and (soonest is None or moment < soonest):
+                    soonest = moment
+        return soonest.isoformat() if soonest is not None else None
+
+    # -- writing ------------------------------------------------------------------
+
+    def _render(self, todo: list[tuple[Page, str | None]], contexts: Contexts) -> None:
+        job = self.job
+        job.cache.flush()
+        cache_path = job.cache.path
+
+        def tasks() -> Iterator[tuple[Task]]:
+            for i in range(0, len(todo), PAGE_CHUNK):
+                specs = []
+                for page, fingerprint in todo[i:i + PAGE_CHUNK]:
+                    specs.append((page.rel, pages.TEMPLATE_OF[page.kind], contexts.context(page),
+                                  self.previous.files.get(page.rel), fingerprint))
+                yield (Task(self.theme, self.out, cache_path, specs),)
+
+        count = -(-len(todo) // PAGE_CHUNK)
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            job.progress("Writing pages", min(done * PAGE_CHUNK, len(todo)), len(todo))
+
+        for results in job.workers.map(render_pages, tasks(), count=count, done=tick):
+            for rel, written, wrote in results:
+                self.record(rel, written, wrote)
+
+    def _write(self, rel: str, data: bytes, fingerprint: str | None = None) -> None:
+        written, wrote = self.folder.write(rel, data, self.previous.files.get(rel), fingerprint)
+        self.record(rel, written, wrote)
+
+    def _feeds(self, site: Layout, contexts: Contexts, base: str) -> None:
+        job = self.job
+        limit = job.settings.export.feed_items
+        bodies: dict[str, str] = {}
+
+        def body(item: Item) -> str:
+            if item.slug not in bodies:
+                bodies[item.slug] = job.body_html(item.chosen)
+            return bodies[item.slug]
+
+        writer = FeedWriter(contexts, body)
+        for feed in feeds(site, contexts, limit):
+            prints = [i.fingerprint for i in feed.items]
+            fingerprint = None if any(p is None for p in prints) else layout.digest(
+                base, feed.folder, prints, [job.html_key(i.chosen) for i in feed.items])
+            for rel, make in ((feed.atom, writer.atom), (feed.json, writer.json_feed)):
+                before = self.previous.files.get(rel)
+                if (fingerprint is not None and before is not None
+                        and before.fingerprint == fingerprint and self.folder.unchanged(rel, before)):
+                    self.record(rel, before, False)
+                else:
+                    self._write(rel, make(feed), fingerprint)
+
+    def _assets(self, site: Layout, contexts: Contexts) -> None:
+        for rel, data in sitemaps(site, contexts).items():
+            self._write(rel, data)
+        self._write("robots.txt", robots(contexts))
+        static = pages.builtin_static()
+        for name in ("style.css", "favicon.svg"):
+            override = self.job.newsroom.root / TEMPLATES_DIR / name
+            source = override if override.is_file() else static / name
+            self._write(f"static/{name}", source.read_bytes())
+
+    def _media(self) -> None:
+        for rel, media in sorted(self.job.resolver.media.items()):
+            try:
+                st = os.stat(media.source)
+            except OSError:
+                continue
+            fingerprint = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+            written, wrote = self.folder.copy(rel, media.source, self.previous.files.get(rel),
+                                              fingerprint)
+            self.record(rel, written, wrote)
+
+
+# -- worker side ------------------------------------------------------------------------
+
+_folders: dict[Path, Folder] = {}
+
+
+def render_pages(task: Task) -> list[tuple[str, Written, bool]]:
+    """Render and write TASK's pages (in a worker, or in the main process)."""
+    from pressctl.exporters.bodies import open_reader
+
+    folder = _folders.get(task.out)
+    if folder is None:
+        folder = _folders[task.out] = Folder(task.out)
+    keys = [spec[2].get("body_key") for spec in task.specs]
+    wanted = [k for k in keys if k]
+    htmls: dict[str, str] = {}
+    if wanted:
+        db = open_reader(task.cache)
+        if db is not None:
+            try:
+                marks = ",".join("?" * len(wanted))
+                htmls = dict(db.execute(f"SELECT key, html FROM bodies WHERE key IN ({marks})", wanted))
+            finally:
+                db.close()
+    results = []
+    for (rel, template, context, before, fingerprint), key in zip(task.specs, keys, strict=True):
+        if key and key not in htmls:
+            raise RuntimeError(f"the body of {rel} is missing from the render cache")
+        data = pages.render(task.theme, template, pages.finish_context(context, htmls.get(key or "")))
+        written, wrote = folder.write(rel, data, before, fingerprint)
+        results.append((rel, written, wrote))
+    return results
