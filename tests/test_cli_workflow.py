@@ -172,7 +172,7 @@ def test_status_moves_leave_the_body_alone(cli: Cli, room: Room) -> None:
 
 def test_scheduled_articles_stay_out_of_exports_until_their_time(cli: Cli, room: Room) -> None:
     room.write("live", status="published", published=PAST, related=["soon"], tags=["t"])
-    room.write("soon", status="scheduled", published=FUTURE, tags=["t"])
+    room.write("soon", status="scheduled", published=FUTURE, tags=["t"], title="Embargoed summit")
     slugs = [json.loads(line)["slug"] for line in
              cli("export", "--format", "jsonl").stdout.splitlines()]
     assert slugs == ["live"]
@@ -181,6 +181,12 @@ def test_scheduled_articles_stay_out_of_exports_until_their_time(cli: Cli, room:
         assert "soon" not in [json.loads(line)["slug"] for line in out.splitlines()]
     every = cli("export", "--format", "jsonl", "--all").stdout.splitlines()
     assert sorted(json.loads(line)["slug"] for line in every) == ["live", "soon"]
+    # nor into a page, a feed or an "Other news" list
+    out = room.root.parent / "site"
+    assert cli("export", "--format", "html", "--out", str(out)).exit_code == 0
+    pages = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json")]
+    assert pages and not [p for p in pages if "Embargoed summit" in p.read_text()]
+    assert "Embargoed summit" in room.read("soon")
 
 
 # -- edit runs the same engine ---------------------------------------------------------
