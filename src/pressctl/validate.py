@@ -9,7 +9,7 @@ codes in `pressctl.rules`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from pressctl import dates, record
@@ -29,7 +29,7 @@ from pressctl.problems import Problem
 from pressctl.settings import SETTINGS_FILE
 from pressctl.store import Newsroom, Scan
 
-__all__ = ["REVIEW_ON", "check", "check_article", "editor_check", "errors", "introduced",
+__all__ = ["REVIEW_ON", "check", "check_article", "checker", "editor_check", "errors", "introduced",
            "ordered", "problem", "read_body", "refusal"]
 
 
@@ -67,6 +67,18 @@ def check_article(newsroom: Newsroom, article: Article, scan: Scan, *,
     ctx = context(newsroom, [*others, article], broken,
                    now or dates.now(newsroom.settings.tzinfo))
     return ordered(check_one(ctx, article))
+
+
+def checker(newsroom: Newsroom, scan: Scan, *,
+            now: datetime | None = None) -> Callable[[Article], list[Problem]]:
+    """`check_article` for many articles of SCAN at once: the newsroom is looked at once.
+
+    For changes that keep an article's slug, id and aliases (status moves); other
+    changes need `check_article`.
+    """
+    ctx = context(newsroom, scan.articles, [p.path for p in scan.problems],
+                  now or dates.now(newsroom.settings.tzinfo))
+    return lambda article: ordered(check_one(ctx, article))
 
 
 def editor_check(newsroom: Newsroom, article: Article) -> list[str]:

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pressctl import dates
+from pressctl import dates, validate
 from pressctl.article import DATETIME_FIELDS, STATUSES, Article, aware
 from pressctl.errors import UsageError, display_path
 from pressctl.problems import Problem
 from pressctl.record import Record
-from pressctl.store import Newsroom, Scan
+from pressctl.store import Newsroom
 
 
 class Kind(StrEnum):
@@ -74,6 +74,7 @@ def move(newsroom: Newsroom, slugs: Iterable[str], target: str, *,
                 f"no article {', '.join(repr(s) for s in unknown)}; nothing was changed",
                 hint="list the slugs with: pressctl list --format slugs")
         current = now or dates.now(newsroom.settings.tzinfo)
+        check = validate.checker(newsroom, scan, now=current)
         outcomes = []
         for slug in wanted:
             if slug in broken:
@@ -82,7 +83,7 @@ def move(newsroom: Newsroom, slugs: Iterable[str], target: str, *,
                                         message="the file cannot be read; fix it first",
                                         problems=[problem]))
                 continue
-            outcome, moved = _move_one(newsroom, scan, found[slug], target, at, current)
+            outcome, moved = _move_one(newsroom, check, found[slug], target, at, current)
             if moved is not None and not dry_run:
                 newsroom.save(moved)
             outcomes.append(outcome)
@@ -95,20 +96,21 @@ def due(newsroom: Newsroom, *, dry_run: bool = False,
     current = now or dates.now(newsroom.settings.tzinfo)
     with contextlib.nullcontext() if dry_run else newsroom.lock():
         scan = newsroom.scan()
+        check = validate.checker(newsroom, scan, now=current)
         outcomes = []
         for article in sorted(scan.articles, key=lambda a: a.slug):
             published = article.published
             if article.status != "scheduled" or published is None or published > current:
                 continue
-            outcome, moved = _move_one(newsroom, scan, article, "published", None, current)
+            outcome, moved = _move_one(newsroom, check, article, "published", None, current)
             if moved is not None and not dry_run:
                 newsroom.save(moved)
             outcomes.append(outcome)
     return outcomes
 
 
-def _move_one(newsroom: Newsroom, scan: Scan, article: Article, target: str,
-              at: datetime | None, now: datetime) -> tuple[Outcome, Article | None]:
+def _move_one(newsroom: Newsroom, check: Callable[[Article], list[Problem]], article: Article,
+              target: str, at: datetime | None, now: datetime) -> tuple[Outcome, Article | None]:
     """The outcome of moving ARTICLE, and the moved article to write (None: nothing to write)."""
     before = article.status
     command, sources = MOVES[target]
@@ -149,9 +151,7 @@ def _move_one(newsroom: Newsroom, scan: Scan, article: Article, target: str,
     outcome = Outcome(slug, article.path, Kind.MOVED, before, after,
                       changes=diff(article.meta, moved.meta))
     if after in VALIDATED:
-        from pressctl import validate
-
-        outcome.problems = validate.check_article(newsroom, moved, scan, now=now)
+        outcome.problems = check(moved)
         if validate.errors(outcome.problems):
             outcome.kind = Kind.REFUSED
             outcome.after = before
