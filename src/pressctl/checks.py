@@ -374,8 +374,8 @@ def _check_body(ctx: Context, article: Article, stem: str, add: _Add,
     rec = article.record
     status = article.meta.get("status")
     if status in REVIEW_ON and not body.strip():
-        add("PC035", f"the body is empty, but the article is in {quote(status)}; write the text "
-            "below the closing +++ line", line=rec.body_line)
+        add("PC035", f"the body is empty, and a {quote(status)} article needs its text; write "
+            "it below the closing +++ line", line=rec.body_line)
     for link in body_links(body):
         if isinstance(link.target, ArticleLink):
             slug = link.target.slug

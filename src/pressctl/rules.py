@@ -118,8 +118,8 @@ _ALL = (
          'later; run: pressctl edit x --set summary="…"',
          "fill in the field"),
     Rule("PC035", ERROR, "the body is not empty from review on",
-         'articles/x.md:14: the body is empty, but the article is in "review"; write the '
-         "text below the closing +++ line",
+         'articles/x.md:14: the body is empty, and a "review" article needs its text; write '
+         "it below the closing +++ line",
          "write the article's text (drafts may be empty)"),
     Rule("PC036", WARNING, "a published article's date is not in the future",
          'articles/x.md:6: published: 2027-01-15T09:00:00+01:00 is in the future, but the '
