@@ -67,7 +67,8 @@ class Context:
 
 
 def context(newsroom: Newsroom, articles: Iterable[Article], broken: Iterable[Path],
-             now: datetime) -> Context:
+            now: datetime) -> Context:
+    """What ARTICLES and the BROKEN records (by path) tell about the newsroom."""
     ctx = Context(newsroom, now)
     for path in broken:
         ctx.stems.add(path.stem)
@@ -88,6 +89,7 @@ def context(newsroom: Newsroom, articles: Iterable[Article], broken: Iterable[Pa
 
 
 def check_one(ctx: Context, article: Article) -> list[Problem]:
+    """Every problem of ARTICLE, the records of CTX in view."""
     out: list[Problem] = []
     rec = article.record
     path = article.path
@@ -110,7 +112,7 @@ def check_one(ctx: Context, article: Article) -> list[Problem]:
 
 
 class _Add(Protocol):
-    """The signature of `add` in `_check_one`: report a finding on this article."""
+    """The signature of `add` in `check_one`: report a finding on this article."""
 
     def __call__(self, code: str, message: str, key: str | None = None, *,
                  line: int | None = None) -> None: ...

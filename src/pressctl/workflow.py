@@ -176,10 +176,8 @@ def _refusal(slug: str, before: str, command: str, sources: tuple[str, ...]) -> 
 def rewrite(newsroom: Newsroom, article: Article, meta: dict[str, Any],
             path: Path | None = None) -> Article:
     """A copy of ARTICLE with META (and perhaps another PATH), its body unchanged."""
-    from pressctl.validate import read_body
-
     rec = article.record
-    body = read_body(article)
+    body = validate.read_body(article)
     new = Record(meta, body, newline=rec.newline, bom=rec.bom, lines=rec.lines,
                  body_line=rec.body_line, source=rec.source)
     return newsroom.article(new, path or article.path)
@@ -199,8 +197,8 @@ def tidy(article: Article, now: datetime) -> list[str]:
         meta["created"] = published if published is not None and published < now else now
     for key in DATETIME_FIELDS:
         value = meta.get(key)
-        if isinstance(value, date) and not isinstance(value, time) and (
-                not isinstance(value, datetime) or value.tzinfo is None):
+        naive = isinstance(value, datetime) and value.tzinfo is None
+        if naive or (isinstance(value, date) and not isinstance(value, datetime)):
             meta[key] = aware(value, article.tz)
     tags = meta.get("tags")
     if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
