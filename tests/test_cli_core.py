@@ -19,7 +19,9 @@ Cli = Callable[..., Result]
 
 # -- init ----------------------------------------------------------------------
 
-def test_init_creates_a_newsroom_that_works(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_creates_a_newsroom_that_works(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     r = cli("init", "desk")
     assert r.exit_code == 0, r.stderr
@@ -220,7 +222,9 @@ def test_list_skips_a_broken_record_with_a_message_and_exits_1(cli: Cli, room: R
         ("nofront.md", b"# Just markdown\n", "first line"),
     ],
 )
-def test_list_reports_each_kind_of_broken_file(cli: Cli, room: Room, name: str, data: bytes, fragment: str) -> None:
+def test_list_reports_each_kind_of_broken_file(
+    cli: Cli, room: Room, name: str, data: bytes, fragment: str
+) -> None:
     room.write_raw(name, data)
     r = cli("list")
     assert r.exit_code == 1
@@ -276,6 +280,8 @@ def test_show_broken_record_names_file_and_line(cli: Cli, room: Room) -> None:
 def test_edit_set_converts_by_field_type_and_keeps_the_body(cli: Cli, room: Room) -> None:
     body = "Line one.\n\n<!-- keep me -->\n"
     room.write("story", body=body, custom_key="kept")
+    room.write("a")
+    room.write("b")
     r = cli("edit", "story", "--set", "category=news", "--set", "tags=Climate, EU budget",
             "--set", "expires=2030-01-01T00:00", "--set", "related=[\"a\", \"b\"]",
             "--add-tag", "local", "--author", "Jane Doe")

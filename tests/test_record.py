@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -131,7 +131,7 @@ _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 _keys = st.sampled_from(["title", "summary", "category", "lang", "custom", "note"])
 _datetimes = st.datetimes(
     min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1),
-    timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=2)),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=2)),
                                timezone(timedelta(hours=-5, minutes=-30))]),
 ).map(lambda d: d.replace(microsecond=0))
 _values = st.one_of(_text, st.lists(_text, max_size=4), _datetimes, st.integers(), st.booleans())

@@ -98,7 +98,9 @@ def test_lock_cleans_leftover_temporary_files(room: Room) -> None:
     assert not leftover.exists()
 
 
-def _hold_lock(root: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event) -> None:
+def _hold_lock(
+    root: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event
+) -> None:
     with Newsroom(Path(root)).lock():
         ready.set()
         release.wait(10)
