@@ -325,3 +325,21 @@ def test_delete_a_broken_record(room: Room) -> None:
     room.write_raw("x.md", "")
     renaming.delete(Newsroom(room.root), "x", now=NOW)
     assert not room.path("x").exists()
+
+
+def test_delete_refuses_a_folder_and_ignores_a_dangling_link(room: Room) -> None:
+    (room.articles / "folder.md").mkdir()
+    with pytest.raises(Refused, match="not a file"):
+        renaming.delete(Newsroom(room.root), "folder", now=NOW)
+    assert (room.articles / "folder.md").is_dir()
+    (room.articles / "dangling.md").symlink_to(room.root / "nowhere.md")
+    with pytest.raises(UsageError):
+        renaming.delete(Newsroom(room.root), "dangling", now=NOW)
+
+
+def test_rename_onto_a_dangling_link_is_refused(room: Room) -> None:
+    room.write("old")
+    (room.articles / "new.md").symlink_to(room.root / "nowhere.md")
+    with pytest.raises(Refused, match="not an article"):
+        renaming.rename(Newsroom(room.root), "old", "new", now=NOW)
+    assert room.path("old").exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -140,6 +141,9 @@ def rename(newsroom: Newsroom, old: str, new: str, *, dry_run: bool = False,
             base = target  # the renamed file was written: finish from it
         else:
             assert source is not None
+            if os.path.lexists(new_path):  # a dangling link, say: not an article, but there
+                raise Refused(f"{display_path(new_path)} exists and is not an article",
+                              hint="choose another NEW slug, or look at that file first")
             for article in scan.articles:
                 if new in article.strings("aliases") and article is not source:
                     raise Refused(f"the slug {new!r} is an old name of {article.slug!r} "
@@ -194,10 +198,15 @@ def delete(newsroom: Newsroom, slug: str, *, force: bool = False, dry_run: bool 
     path = newsroom.path_for(slug)
     current = now or dates.now(newsroom.settings.tzinfo)
     with contextlib.nullcontext() if dry_run else newsroom.lock():
-        if not path.exists() and not path.is_symlink():
+        scan = newsroom.scan()
+        if slug not in scan.by_slug() and path not in {p.path for p in scan.problems}:
             raise UsageError(f"no article {slug!r} (looked for {display_path(path)})",
                              hint="list the slugs with: pressctl list --format slugs")
-        scan = newsroom.scan()
+        mode = os.lstat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            raise Refused(f"{display_path(path)} is not a file (a folder, a pipe or a device); "
+                          "pressctl deletes article files only",
+                          hint="look at it and remove it yourself if it does not belong there")
         refs = references(scan, slug, exclude={path})
         if refs and not force:
             listing = "\n  ".join(ref.describe() for ref in refs)
