@@ -3,10 +3,10 @@
 An export needs every record's front matter and, for the articles it exports, what
 their bodies render to (the first paragraph for summaries, the word count, the links
 in the body). Parsing and rendering 10,000 records takes seconds, so the results are
-kept in `.pressctl/export-catalog.json`, keyed by each file's size, mtime and inode,
+kept in `.pressctl/export-catalog.sqlite`, keyed by each file's size, mtime and inode,
 and records that changed are parsed (and rendered) again, on every core when there
-are many. The catalog is a cache like the index: JSON, never trusted for more than a
-hint, and safe to delete.
+are many. The catalog is a cache like the index (SQLite with a JSON row per record:
+no pickle, so a planted file cannot run code), and safe to delete.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import re
+import sqlite3
 import time as clock
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from pressctl.query import Filters
 from pressctl.record import Record
 from pressctl.store import Newsroom
 
-FILE = "export-catalog.json"
+FILE = "export-catalog.sqlite"
 FORMAT = 1
 # A file changed this close to the run may change again within the same mtime tick.
 RACY_NS = 2_000_000_000
@@ -266,7 +267,8 @@ class Catalog:
     entries: dict[str, Entry]
     articles: list[Article]
     unreadable: list[Problem]
-    changed: bool
+    fresh: set[str]  # entries parsed in this run (to be saved)
+    gone: set[str]  # entries of the last run whose file is gone
     racy: bool
 
     def entry(self, article: Article) -> Entry:
@@ -286,15 +288,14 @@ def load(newsroom: Newsroom, reader: Reader, run: Runner,
     RUN parses chunks of file names (in worker processes when there are many); STORE
     keeps each rendered body's HTML (the render cache: key, body digest, HTML).
     """
-    file = newsroom.state_dir / FILE
-    previous = _read(file)
+    previous = _read(newsroom.state_dir / FILE)
     now_ns = clock.time_ns()
     entries: dict[str, Entry] = {}
     todo: list[str] = []
     racy = False
-    unreadable: list[Problem] = []
+    folder = newsroom.articles_dir
     try:
-        listing = sorted((e.name, e) for e in os.scandir(newsroom.articles_dir)
+        listing = sorted((e.name, e) for e in os.scandir(folder)
                          if e.name.endswith(".md") and not e.name.startswith("."))
     except FileNotFoundError:
         listing = []
@@ -309,77 +310,111 @@ def load(newsroom: Newsroom, reader: Reader, run: Runner,
                 "PC004", "the file is a link to a place outside the newsroom; it is ignored", None))
             continue
         key = (st.st_size, st.st_mtime_ns, st.st_ino)
-        if now_ns - st.st_mtime_ns <= RACY_NS:
-            racy = True
+        fresh = now_ns - st.st_mtime_ns <= RACY_NS
+        racy = racy or fresh
         old = previous.get(name)
-        if old is not None and old.key == key and now_ns - st.st_mtime_ns > RACY_NS:
+        if old is not None and old.key == key and not fresh:
             entries[name] = old
         else:
             todo.append(name)
     articles: dict[str, Article] = {}
     for name, entry in entries.items():
         if entry.meta is not None:
-            articles[name] = reader.article(newsroom.articles_dir / name,
-                                            Record(entry.meta, None, source=newsroom.articles_dir / name))
+            articles[name] = _article(reader, folder, entry)
     # Cached articles that the selection now takes but whose body was never rendered.
     todo.extend(name for name, a in articles.items()
                 if entries[name].body is None and not entries[name].faults
                 and reader.selection.takes(a))
-    changed = bool(todo) or len(entries) != len(previous) or any(
-        n not in entries for n in previous)
-    if todo:
-        chunks = chunked(todo, CHUNK)
-        for results in run(reader, chunks):
-            for entry, html in results:
-                entries[entry.name] = entry
-                if entry.meta is not None:
-                    path = newsroom.articles_dir / entry.name
-                    articles[entry.name] = reader.article(path, Record(entry.meta, None, source=path))
-                else:
-                    articles.pop(entry.name, None)
-                if html is not None and entry.body is not None:
-                    store(html[0], entry.body.digest, html[1])
+    for results in run(reader, chunked(todo, CHUNK)) if todo else ():
+        for entry, html in results:
+            entries[entry.name] = entry
+            if entry.meta is not None:
+                articles[entry.name] = _article(reader, folder, entry)
+            else:
+                articles.pop(entry.name, None)
+            if html is not None and entry.body is not None:
+                store(html[0], entry.body.digest, html[1])
+    unreadable = []
     for name in sorted(entries):
         entry = entries[name]
         if entry.error is not None:
             code, message, line = entry.error
-            unreadable.append(Problem(newsroom.articles_dir / name, line, None, Severity.WARNING,
+            unreadable.append(Problem(folder / name, line, None, Severity.WARNING,
                                       code, message + "; the record is skipped"))
     ordered = [articles[n] for n in sorted(articles)]
-    return Catalog(dict(sorted(entries.items())), ordered, unreadable, changed, racy)
+    return Catalog(dict(sorted(entries.items())), ordered, unreadable, set(todo),
+                   set(previous) - set(entries), racy)
+
+
+def _article(reader: Reader, folder: Path, entry: Entry) -> Article:
+    path = folder / entry.name
+    assert entry.meta is not None
+    return reader.article(path, Record(entry.meta, None, source=path))
 
 
 def save(newsroom: Newsroom, catalog: Catalog) -> None:
-    """Write the catalog for the next export (skipped when unchanged or not writable)."""
-    if not catalog.changed:
+    """Write what changed to the catalog (nothing when the state folder is not writable)."""
+    if not catalog.fresh and not catalog.gone:
         return
     now_ns = clock.time_ns()
-    kept = {name: e.to_json() for name, e in catalog.entries.items()
-            if e.key is not None and now_ns - e.key[1] > RACY_NS}
-    doc = {"format": FORMAT, "renderer": renderer_id(), "entries": kept}
-    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    with contextlib.suppress(OSError):
+    rows = []
+    for name in sorted(catalog.fresh):
+        e = catalog.entries.get(name)
+        if e is not None and e.key is not None and now_ns - e.key[1] > RACY_NS:
+            rows.append((name, json.dumps(e.to_json(), ensure_ascii=False, separators=(",", ":"))))
+    kept = {name for name, _ in rows}
+    gone = sorted(catalog.gone | (catalog.fresh - kept))
+    with contextlib.suppress(OSError, sqlite3.Error):
         newsroom.ensure_state_dir()
-        from pressctl.store import write_atomic
+        db = _connect(newsroom.state_dir / FILE)
+        try:
+            db.execute("BEGIN")
+            db.execute("INSERT OR REPLACE INTO about VALUES ('renderer', ?)", (renderer_id(),))
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
+            db.executemany("DELETE FROM entries WHERE name = ?", ((n,) for n in gone))
+            db.execute("COMMIT")
+        finally:
+            db.close()
 
-        write_atomic(newsroom.state_dir / FILE, data)
+
+def _connect(file: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(file, timeout=30.0, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version != FORMAT:
+        db.execute("DROP TABLE IF EXISTS entries")
+        db.execute("DROP TABLE IF EXISTS about")
+        db.execute("CREATE TABLE entries (name TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        db.execute("CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute(f"PRAGMA user_version={FORMAT}")
+    return db
 
 
 def _read(file: Path) -> dict[str, Entry]:
+    if not file.exists():
+        return {}
     try:
-        doc = json.loads(file.read_bytes())
-    except (OSError, ValueError):
+        db = _connect(file)
+    except sqlite3.Error:
+        with contextlib.suppress(OSError):
+            file.unlink()
         return {}
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    except OSError:
         return {}
-    keep_bodies = doc.get("renderer") == renderer_id()
+    try:
+        about = dict(db.execute("SELECT key, value FROM about").fetchall())
+        rows = db.execute("SELECT name, data FROM entries").fetchall()
+    except sqlite3.Error:
+        return {}
+    finally:
+        db.close()
+    keep_bodies = about.get("renderer") == renderer_id()
     out: dict[str, Entry] = {}
-    raw_entries = doc.get("entries")
-    if not isinstance(raw_entries, dict):
-        return {}
-    for name, raw in raw_entries.items():
+    loads = json.loads
+    for name, data in rows:
         try:
-            entry = Entry.from_json(name, raw)
+            entry = Entry.from_json(name, loads(data))
         except (ValueError, KeyError, TypeError, IndexError):
             continue
         if not keep_bodies:

@@ -217,15 +217,16 @@ def sitemaps(layout: Layout, contexts: Contexts) -> dict[str, bytes]:
     """sitemap.xml (split into sitemap-N.xml under an index past 50,000 URLs); needs base_url."""
     if not contexts.base_url:
         return {}
-    urls: list[tuple[str, str | None]] = [(contexts.absolute("") or "", _lastmod(layout.items[:1]))]
+    newest = layout.items[0].lastmod if layout.items else None
+    urls: list[tuple[str, str | None]] = [(contexts.absolute("") or "", newest)]
     for lang in layout.languages if layout.multilingual else []:
         urls.append((contexts.absolute(f"{lang}/") or "", None))
     for item in layout.items:
-        urls.append((contexts.absolute(item.path) or "", _lastmod([item])))
+        urls.append((contexts.absolute(item.path) or "", item.lastmod))
     if layout.tags:
         urls.append((contexts.absolute("tags/") or "", None))
     for tag in layout.tags.values():
-        urls.append((contexts.absolute(tag.path) or "", _lastmod(tag.items[:1])))
+        urls.append((contexts.absolute(tag.path) or "", tag.items[0].lastmod if tag.items else None))
     parts = [urls[i:i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
     if len(parts) == 1:
         return {"sitemap.xml": _urlset(parts[0])}
@@ -247,15 +248,6 @@ def _urlset(urls: list[tuple[str, str | None]]) -> bytes:
         out.append(f"  <url><loc>{xml_text(loc)}</loc>{mod}</url>\n")
     out.append("</urlset>\n")
     return "".join(out).encode("utf-8")
-
-
-def _lastmod(items: Iterable[Item]) -> str | None:
-    newest = None
-    for item in items:
-        for when in (item.article.published, item.article.when("updated")):
-            if when is not None and (newest is None or when > newest):
-                newest = when
-    return newest.isoformat() if newest is not None else None
 
 
 def robots(contexts: Contexts) -> bytes:

@@ -24,17 +24,17 @@ from pressctl.store import Newsroom
 CHUNK = 48
 
 
-@dataclass
+@dataclass(eq=False, slots=True)
 class Chosen:
     """An article the export takes, with its catalog entry."""
 
     article: Article
     entry: Entry
+    slug: str = ""  # the file name without `.md`
+    key: str = ""  # the render cache key of its body on its page, once known
 
-    @property
-    def slug(self) -> str:
-        """The slug (the file name without `.md`)."""
-        return self.article.slug
+    def __post_init__(self) -> None:
+        self.slug = self.entry.name[:-3]
 
     def body(self) -> str:
         """The Markdown body, read from the file."""
@@ -122,9 +122,11 @@ class ExportJob:
 
     def html_key(self, chosen: Chosen) -> str:
         """The render cache key of the article's body on its page."""
-        info = chosen.entry.body
-        assert info is not None, chosen.slug
-        return bodies.html_key(info.digest, [self.resolver(r) for r in info.refs])
+        if not chosen.key:
+            info = chosen.entry.body
+            assert info is not None, chosen.slug
+            chosen.key = bodies.html_key(info.digest, [self.resolver(r) for r in info.refs])
+        return chosen.key
 
     def body_html(self, chosen: Chosen) -> str:
         """The article's body as sanitised HTML for its page (rendered once, then cached)."""

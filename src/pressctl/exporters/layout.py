@@ -42,6 +42,9 @@ class Item:
     tags: list[Tag]
     fingerprint: str | None  # the record file's identity (None: too fresh to trust)
     group: str  # the translation group: the original's slug
+    related: list[str]
+    live: bool
+    lastmod: str | None  # the newest of published and updated, RFC 3339
 
     @property
     def article(self) -> Article:
@@ -102,7 +105,7 @@ class Layout:
     def other_news(self, item: Item) -> list[Item]:
         """The live `related` articles in order, else the newest sharing a tag."""
         related: list[Item] = []
-        for slug in item.article.strings("related"):
+        for slug in item.related:
             other = self.by_slug.get(slug)
             if other is not None and other is not item and other not in related:
                 related.append(other)
@@ -153,26 +156,33 @@ class Layout:
 
 
 def build(chosen: list[Chosen], aliases: dict[str, str], per_page: int,
-          fingerprint_of: dict[str, str | None]) -> Layout:
-    """Lay out the site for CHOSEN (in the stable order) and the alias map of the newsroom."""
+          fingerprint_of: dict[str, str | None], now: datetime | None = None) -> Layout:
+    """Lay out the site for CHOSEN (in the stable order) and the alias map of the newsroom.
+
+    With NOW, articles that are not live then are marked (an export with --all).
+    """
     tags: dict[str, Tag] = {}
     items: list[Item] = []
     by_slug: dict[str, Item] = {}
     groups: dict[str, list[Item]] = {}
     for order, c in enumerate(chosen):
         article = c.article
+        meta = article.meta
         item_tags: list[Tag] = []
-        for name in article.tags:
+        for name in meta.get("tags") or ():
             slug = tag_slug(name)
             tag = tags.get(slug)
             if tag is None:
                 tag = tags[slug] = Tag(slug, name)
             if tag not in item_tags:
                 item_tags.append(tag)
-        translation_of = article.text("translation_of")
+        translation_of = meta.get("translation_of") or ""
         group = translation_of if is_slug(translation_of) else c.slug
-        item = Item(c, order, c.slug, f"articles/{c.slug}/", article.lang, article.date, item_tags,
-                    fingerprint_of.get(c.slug), group)
+        published, updated = article.published, article.when("updated")
+        newest = max((d for d in (published, updated) if d is not None), default=None)
+        item = Item(c, order, c.slug, f"articles/{c.slug}/", article.lang, published or article.created,
+                    item_tags, fingerprint_of.get(c.slug), group, meta.get("related") or [],
+                    now is None or article.is_live(now), newest.isoformat() if newest else None)
         for tag in item_tags:
             tag.items.append(item)
         items.append(item)
@@ -214,9 +224,6 @@ def tag_slug(name: str) -> str:
 
 
 def digest(*parts: object) -> str:
-    """A fingerprint of PARTS."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(repr(part).encode("utf-8"))
-        h.update(b"\x1e")
-    return h.hexdigest()
+    """A fingerprint of PARTS (strings, numbers, None, and lists of them)."""
+    text = "\x1e".join(p if isinstance(p, str) else repr(p) for p in parts)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

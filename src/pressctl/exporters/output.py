@@ -23,7 +23,7 @@ import secrets
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pressctl.errors import Refused, UsageError, display_path
 from pressctl.store import ARTICLES, STATE, Newsroom, write_atomic
@@ -117,6 +117,7 @@ class Manifest:
     inputs: str | None = None  # digest of what the export was made from (None: do not trust)
     valid_until: str | None = None  # when a scheduled article comes due or one expires
     watch: list[str] = field(default_factory=list)  # media files, relative to the newsroom
+    articles: int = 0  # how many articles the export had
 
     @classmethod
     def parse(cls, data: bytes | None) -> Manifest:
@@ -137,9 +138,11 @@ class Manifest:
                 if written is not None:
                     files[rel] = written
         inputs, until, watch = raw.get("inputs"), raw.get("valid_until"), raw.get("watch")
+        articles = raw.get("articles")
         return cls(files, inputs if isinstance(inputs, str) else None,
                    until if isinstance(until, str) else None,
-                   [w for w in watch if isinstance(w, str)] if isinstance(watch, list) else [])
+                   [w for w in watch if isinstance(w, str)] if isinstance(watch, list) else [],
+                   articles if isinstance(articles, int) else 0)
 
     def dumps(self) -> bytes:
         """The manifest's bytes: sorted, so that the same export gives the same file."""
@@ -148,6 +151,7 @@ class Manifest:
             "inputs": self.inputs,
             "valid_until": self.valid_until,
             "watch": self.watch,
+            "articles": self.articles,
             "files": {rel: self.files[rel].as_list() for rel in sorted(self.files)},
         }
         return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
@@ -166,10 +170,9 @@ def _revive(rel: str, value: object) -> Written | None:
 
 def safe_relpath(rel: str) -> bool:
     """True for a plain relative path below the export folder: no `..`, no absolute path."""
-    if not rel or rel.startswith(("/", "\\")) or "\\" in rel or "\x00" in rel:
+    if not rel or rel[0] == "/" or "\\" in rel or "\x00" in rel or rel == MANIFEST:
         return False
-    parts = PurePosixPath(rel).parts
-    return all(p not in ("", ".", "..") for p in parts) and rel != MANIFEST
+    return all(part not in ("", ".", "..") for part in rel.split("/"))
 
 
 def digest_of(data: bytes) -> str:
@@ -189,6 +192,7 @@ class Folder:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._prefix = f"{root}/"
         self._checked: set[str] = set()
 
     def unchanged(self, rel: str, before: Written | None) -> bool:
@@ -196,7 +200,7 @@ class Folder:
         if before is None:
             return False
         try:
-            st = os.lstat(self.root / rel)
+            st = os.lstat(self._prefix + rel)
         except OSError:
             return False
         return (stat.S_ISREG(st.st_mode) and st.st_size == before.size

@@ -11,8 +11,8 @@ described in the README.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -33,6 +33,7 @@ TEMPLATES = ("base.html", "macros.html", "list.html", "article.html", "tag.html"
 TEMPLATE_OF = {"home": "list.html", "language": "list.html", "article": "article.html",
                "tag": "tag.html", "tags": "tags.html", "redirect": "redirect.html"}
 PAGINATION_WINDOW = 2
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
 def builtin_templates() -> Path:
@@ -107,7 +108,9 @@ class Contexts:
 
     def absolute(self, path: str) -> str | None:
         """The absolute URL of a site path, when base_url is set."""
-        return self.base_url + quote(path, safe="/#") if self.base_url else None
+        if not self.base_url:
+            return None
+        return self.base_url + (path if _PLAIN_PATH.fullmatch(path) else quote(path, safe="/#"))
 
     def site(self) -> dict[str, Any]:
         """`site`: the newsroom's name, description, language, logo and languages."""
@@ -299,7 +302,7 @@ class Contexts:
             "description": card["summary"],
             "lang": lang,
             "status": article.status,
-            "live": article.is_live(self.job.now),
+            "live": item.live,
             "category": card["category"],
             "authors": [self.clean(a) for a in article.authors],
             "published": published.isoformat() if published else None,
@@ -403,16 +406,6 @@ def finish_context(context: dict[str, Any], body_html: str | None) -> dict[str, 
     if "jsonld" in context:
         context["jsonld"] = Markup(context["jsonld"])
     return context
-
-
-def page_lang(context: dict[str, Any]) -> str:
-    """The language of a page context."""
-    return str(context["page"]["lang"])
-
-
-def now_text(moment: datetime) -> str:
-    """A datetime as RFC 3339."""
-    return moment.isoformat()
 
 
 __all__ = ["MEDIA_DIR", "TEMPLATES", "Contexts", "Theme", "finish_context", "render"]

@@ -55,6 +55,7 @@ def export_site(newsroom: Newsroom, options: ExportOptions) -> ExportResult:
         if previous.inputs and previous.inputs == inputs.digest(previous.watch) and \
                 _still_valid(previous, job.now) and _untouched(out, previous):
             job.result.unchanged = len(previous.files)
+            job.result.exported = previous.articles
             return job.result
         Build(job, out, previous, inputs).run(previous_bytes)
         return job.result
@@ -103,6 +104,7 @@ class Inputs:
         with contextlib.suppress(OSError):
             h.update((newsroom.root / SETTINGS_FILE).read_bytes())
         h.update(self._tree(newsroom.root / TEMPLATES_DIR).encode())
+        self.config = h.hexdigest()  # everything but the records
         with contextlib.suppress(FileNotFoundError), os.scandir(newsroom.articles_dir) as it:
             for entry in sorted(it, key=lambda e: e.name):
                 if entry.name.endswith(".md") and not entry.name.startswith("."):
@@ -191,8 +193,8 @@ class Build:
         """Build, clean up, and save the manifest."""
         job = self.job
         job.start()
-        site = layout.build([c for c in job.chosen], job.aliases, job.settings.export.per_page,
-                            self._fingerprints())
+        site = layout.build(job.chosen, job.aliases, job.settings.export.per_page,
+                            self._fingerprints(), job.now if job.options.include_all else None)
         job.result.problems.extend(site.problems)
         contexts = Contexts(job, site)
         base = self._global_fingerprint(site, contexts)
@@ -215,7 +217,7 @@ class Build:
         watch = sorted({os.path.relpath(m.source, job.newsroom.root) for m in job.resolver.media.values()})
         trusted = not job.result.problems and not (job.catalog and job.catalog.racy)
         manifest = Manifest(self.files, self.inputs.digest(watch) if trusted else None,
-                            self._valid_until(), watch)
+                            self._valid_until(), watch, len(job.chosen))
         output.finish(self.out, manifest, previous_bytes)
         job.save()
 
@@ -232,30 +234,30 @@ class Build:
 
     def _global_fingerprint(self, site: Layout, contexts: Contexts) -> str:
         job = self.job
-        return layout.digest(code_id(), self.inputs.base, job.settings, contexts.site(),
-                             job.options.include_all, site.languages)
+        return layout.digest(self.inputs.config, contexts.site(), job.options.include_all,
+                             site.languages)
 
     def _page_fingerprint(self, base: str, site: Layout, page: Page, contexts: Contexts) -> str | None:
-        items = list(page.items)
-        extra: list[object] = []
+        parts: list[str | int | bool | None] = [base, page.rel, page.kind, page.key, page.number,
+                                                 page.count]
+        items = page.items
         if page.kind == "article":
-            item = page.items[0]
-            others = site.other_news(item)
-            group = site.translations(item)
-            items += others + group
+            item = items[0]
             image = contexts.image(item)
-            extra = [self.job.html_key(item.chosen), [o.slug for o in others],
-                     [g.slug for g in group], image and image["src"],
-                     item.article.is_live(self.job.now)]
+            parts += [self.job.html_key(item.chosen), image and image["src"], item.live]
+            items = (item, *site.other_news(item), None, *site.translations(item))
         elif page.kind == "tags":
-            extra = [(t.slug, t.name, len(t.items)) for t in site.tags.values()]
+            parts += [f"{t.slug}:{t.name}:{len(t.items)}" for t in site.tags.values()]
         elif page.kind == "redirect" and page.target is not None:
-            items = [page.target]
-        prints = [i.fingerprint for i in items]
-        if any(p is None for p in prints):
-            return None
-        return layout.digest(base, page.rel, page.kind, page.key, page.number, page.count,
-                             [i.slug for i in items], prints, extra)
+            items = (page.target,)
+        for i in items:
+            if i is None:
+                parts.append("|")
+                continue
+            if i.fingerprint is None:
+                return None
+            parts += [i.slug, i.fingerprint]
+        return layout.digest(*parts)
 
     def _valid_until(self) -> str | None:
         """When the selection next changes by itself: a scheduled article comes due, one expires."""

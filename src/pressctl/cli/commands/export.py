@@ -91,12 +91,12 @@ def export(
         state.output.warn(note)
     state.output.problems(result.problems)
     if fmt is ExportFormat.HTML and result.out is not None:
-        state.output.message(
-            f"exported {result.exported} articles to {display_path(result.out)}: "
-            f"{result.written} files written, {result.unchanged} unchanged, "
-            f"{result.removed} removed")
+        # plain text: a summary is no reason to load Rich
+        typer.echo(f"exported {result.exported} articles to {display_path(result.out)}: "
+                   f"{result.written} files written, {result.unchanged} unchanged, "
+                   f"{result.removed} removed", err=True)
     if result.failed:
-        state.output.message(f"{result.skipped} record(s) skipped: see the warnings above")
+        typer.echo(f"{result.skipped} record(s) skipped: see the warnings above", err=True)
         raise typer.Exit(1)
 
 
