@@ -51,6 +51,7 @@ class Theme:
     """Where templates come from: the newsroom's overrides, then the built-in ones."""
 
     overrides: Path | None
+    stamp: str = ""  # changes when a template changes: a new environment, not a stale one
 
     def environment(self) -> jinja2.Environment:
         """A Jinja2 environment with autoescaping on for every template."""
@@ -79,6 +80,7 @@ def render(theme: Theme, template: str, context: dict[str, Any]) -> bytes:
     """Render TEMPLATE with CONTEXT (one environment per process and theme)."""
     env = _environments.get(theme)
     if env is None:
+        _environments.clear()  # templates changed: the old environment is stale
         env = _environments[theme] = theme.environment()
     return env.get_template(template).render(context).encode("utf-8")
 

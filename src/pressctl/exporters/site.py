@@ -179,7 +179,7 @@ class Build:
         self.inputs = inputs
         self.folder = Folder(out)
         self.files: dict[str, Written] = {}
-        self.theme = Theme(job.newsroom.root / TEMPLATES_DIR)
+        self.theme = Theme(job.newsroom.root / TEMPLATES_DIR, inputs.config)
 
     def record(self, rel: str, written: Written, wrote: bool) -> None:
         """Note a file of this export."""
