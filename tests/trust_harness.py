@@ -49,10 +49,11 @@ def run(*args: str, cwd: Path, timeout: float = 60, input: str | None = None,
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    """Start the installed `pressctl` without waiting for it."""
+    """Start the installed `pressctl` without waiting for it, in a process group of its own
+    (so that a kill reaches the worker processes of `export` too)."""
     return subprocess.Popen([PRESSCTL, *args], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            env=child_env())
+                            env=child_env(), start_new_session=True)
 
 
 def make_room(root: Path, count: int = 0, *, prefix: str = "story", body_lines: int = 12,
@@ -170,11 +171,11 @@ def wait_for_change(proc: subprocess.Popen[str], folders: Sequence[Path],
 
 
 def kill_after(proc: subprocess.Popen[str], delay: float) -> bool:
-    """SIGKILL PROC DELAY seconds from now; True when it was still running."""
+    """SIGKILL PROC and its workers DELAY seconds from now; True when it was still running."""
     if delay:
         time.sleep(delay)
     alive = proc.poll() is None
     if alive:
-        os.kill(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
     return alive
