@@ -282,3 +282,14 @@ def test_through_the_installed_entry_point(sample: Room, fmt: str) -> None:
     else:
         for line in proc.stdout.splitlines():
             validate_article(json.loads(line))
+
+
+def test_front_matter_is_the_one_serialiser_of_show_and_list(sample: Room) -> None:
+    """The export's fast path gives what serialize.article_dict gives (records with offsets)."""
+    from pressctl.exporters.document import front_matter
+    from pressctl.serialize import article_dict
+
+    scan = Newsroom(sample.root).scan(bodies=True)
+    assert scan.articles
+    for article in scan.articles:
+        assert front_matter(article) == article_dict(article)

@@ -131,10 +131,14 @@ class Reader:
     default_lang: str
     selection: Selection
 
-    def article(self, path: Path, rec: Record) -> Article:
+    @property
+    def tz(self) -> ZoneInfo | None:
+        """The newsroom's timezone (ZoneInfo keeps one instance per name)."""
+        return ZoneInfo(self.timezone) if self.timezone else None
+
+    def article(self, path: Path, rec: Record, tz: ZoneInfo | None = None) -> Article:
         """Wrap a record as an article of the newsroom."""
-        tz = ZoneInfo(self.timezone) if self.timezone else None
-        return Article(path, rec, tz=tz, default_lang=self.default_lang)
+        return Article(path, rec, tz=tz or self.tz, default_lang=self.default_lang)
 
 
 Parsed = tuple[Entry, "tuple[str, str] | None"]  # the entry, and (cache key, HTML) of its body
@@ -185,7 +189,11 @@ def parse_entry(path: Path) -> tuple[Entry, Record | None]:
 
 def read_body(path: Path, entry: Entry) -> str:
     """The body of the record at PATH, read past the front matter the catalog remembers."""
-    data = record.read_bytes(path)
+    if entry.key is not None and entry.key[0] <= record.MAX_RECORD_BYTES:
+        with open(path, "rb") as fh:
+            data = fh.read(record.MAX_RECORD_BYTES + 1)
+    else:
+        data = record.read_bytes(path)
     if entry.key is not None and len(data) == entry.key[0]:
         text = record.decode(data, path)
         if text.startswith(record.BOM):
@@ -349,7 +357,8 @@ def load(newsroom: Newsroom, reader: Reader, run: Runner,
 def _article(reader: Reader, folder: Path, entry: Entry) -> Article:
     path = folder / entry.name
     assert entry.meta is not None
-    return reader.article(path, Record(entry.meta, None, source=path))
+    return Article(path, Record(entry.meta, None, source=path), tz=reader.tz,
+                   default_lang=reader.default_lang)
 
 
 def save(newsroom: Newsroom, catalog: Catalog) -> None:

@@ -13,15 +13,18 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from pressctl.article import DATETIME_FIELDS, STATUSES, aware
+from pressctl.article import DATETIME_FIELDS, STATUSES, Article, aware
 from pressctl.exporters import ExportOptions, ExportResult
 from pressctl.exporters.bodies import reading_minutes
+from pressctl.exporters.catalog import Entry, Reader, read_body
 from pressctl.exporters.job import Chosen, ExportJob
-from pressctl.serialize import article_dict
+from pressctl.record import canonical
+from pressctl.serialize import plain
 from pressctl.settings import Settings
 from pressctl.store import Newsroom, fsync_dir
 
@@ -49,10 +52,9 @@ def export_document(newsroom: Newsroom, options: ExportOptions, *, lines: bool) 
 
 def _document(job: ExportJob, *, lines: bool) -> Iterator[str]:
     """The export's text, piece by piece. One article a line: json's fast C encoder writes it."""
-    objects = (article_object(job, chosen, html) for chosen, html in job.bodies(job.chosen))
+    encoded = _encoded(job, lines=lines)
     if lines:
-        for obj in objects:
-            yield json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield from encoded
         return
     yield "{\n"
     yield f'  "format": {json.dumps(FORMAT)},\n'
@@ -60,30 +62,101 @@ def _document(job: ExportJob, *, lines: bool) -> Iterator[str]:
     yield f'  "site": {json.dumps(site_object(job.settings), ensure_ascii=False)},\n'
     yield '  "articles": ['
     first = True
-    for obj in objects:
-        yield ("\n    " if first else ",\n    ") + json.dumps(obj, ensure_ascii=False)
+    for text in encoded:
+        yield ("\n    " if first else ",\n    ") + text
         first = False
     yield "]\n}\n" if first else "\n  ]\n}\n"
 
 
-def article_object(job: ExportJob, chosen: Chosen, body_html: str) -> dict[str, Any]:
+def _encoded(job: ExportJob, *, lines: bool) -> Iterator[str]:
+    """Each article as JSON text, in order, a few hundred at a time.
+
+    In this process: encoding costs about as much as moving the text from a worker.
+    """
+    job.cache.flush()
+    spec = Spec(job.reader, job.settings.base_url, job.cache.path, lines)
+    for i in range(0, len(job.chosen), CHUNK):
+        part = job.chosen[i:i + CHUNK]
+        yield from encode_articles(spec, [(c.entry, job.html_key(c)) for c in part])
+
+
+CHUNK = 256
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a worker needs to write articles as JSON."""
+
+    reader: Reader
+    base_url: str | None
+    cache: Path
+    lines: bool
+
+
+def encode_articles(spec: Spec, items: list[tuple[Entry, str]]) -> list[str]:
+    """ITEMS (catalog entry, body HTML key) as JSON text, one string each."""
+    from pressctl.exporters.bodies import open_reader
+    from pressctl.record import Record
+
+    db = open_reader(spec.cache)
+    keys = [key for _, key in items]
+    htmls: dict[str, str] = {}
+    if db is not None:
+        try:
+            marks = ",".join("?" * len(keys))
+            htmls = dict(db.execute(f"SELECT key, html FROM bodies WHERE key IN ({marks})", keys))
+        finally:
+            db.close()
+    folder = spec.reader.articles_dir
+    tz = spec.reader.tz
+    separators = (",", ":") if spec.lines else (", ", ": ")
+    out = []
+    for entry, key in items:
+        path = folder / entry.name
+        assert entry.meta is not None
+        article = Article(path, Record(entry.meta, None, source=path), tz=tz,
+                          default_lang=spec.reader.default_lang)
+        html = htmls.get(key)
+        if html is None:
+            raise RuntimeError(f"the body of {entry.name} is missing from the render cache")
+        obj = article_object(article, entry, html, spec.base_url)
+        out.append(json.dumps(obj, ensure_ascii=False, separators=separators)
+                   + ("\n" if spec.lines else ""))
+    return out
+
+
+def article_object(article: Article, entry: Entry, body_html: str, base_url: str | None) -> dict[str, Any]:
     """One article as the json and jsonl exports give it."""
-    article = chosen.article
-    info = chosen.entry.body
+    info = entry.body
     assert info is not None
-    path = f"articles/{article.slug}/"
+    path = f"articles/{entry.name[:-3]}/"
     extra: dict[str, Any] = {"path": path}
-    if job.settings.base_url:
-        extra["url"] = job.settings.base_url + path
-    extra["body_markdown"] = chosen.body()
+    if base_url:
+        extra["url"] = base_url + path
+    extra["body_markdown"] = read_body(article.path, entry)
     extra["body_html"] = body_html
     extra["word_count"] = info.words
     extra["reading_minutes"] = reading_minutes(info.words)
-    data = article_dict(article, **extra)
-    for key in DATETIME_FIELDS:  # RFC 3339: a datetime without offset gets the newsroom's
-        value = article.when(key)
-        if value is not None and key in data:
-            data[key] = value.isoformat()
+    data = front_matter(article)
+    data.update(extra)
+    return data
+
+
+def front_matter(article: Article) -> dict[str, Any]:
+    """The front matter as `serialize.article_dict` gives it, datetimes in RFC 3339 with offset.
+
+    Faster than `article_dict` for the common values (strings, lists of strings).
+    """
+    data: dict[str, Any] = {}
+    for key, value in canonical(article.meta).items():
+        if key in DATETIME_FIELDS:
+            moment = article.when(key)  # a datetime without offset gets the newsroom's
+            data[key] = moment.isoformat() if moment is not None else plain(value)
+        elif isinstance(value, str | int | float | bool) or (
+                isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            data[key] = value
+        else:
+            data[key] = plain(value)
     return data
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from pressctl import dates, query
+from pressctl import dates
 from pressctl.article import Article, is_slug
 from pressctl.exporters import ExportOptions, ExportResult, bodies, catalog
 from pressctl.exporters.bodies import RenderCache, Resolver
@@ -22,6 +22,7 @@ from pressctl.problems import Problem, Severity
 from pressctl.store import Newsroom
 
 CHUNK = 48
+_OLDEST = datetime(1, 1, 2, tzinfo=UTC)
 
 
 @dataclass(eq=False, slots=True)
@@ -32,9 +33,15 @@ class Chosen:
     entry: Entry
     slug: str = ""  # the file name without `.md`
     key: str = ""  # the render cache key of its body on its page, once known
+    published: datetime | None = None
+    updated: datetime | None = None
+    date: datetime | None = None  # published, else created: what the order goes by
 
     def __post_init__(self) -> None:
         self.slug = self.entry.name[:-3]
+        self.published = self.article.published
+        self.updated = self.article.when("updated")
+        self.date = self.published or self.article.created
 
     def body(self) -> str:
         """The Markdown body, read from the file."""
@@ -106,8 +113,9 @@ class ExportJob:
                 result.skipped += 1
                 continue
             chosen.append(Chosen(article, entry))
-        order = {id(a): i for i, a in enumerate(query.newest_first(c.article for c in chosen))}
-        chosen.sort(key=lambda c: order[id(c.article)])
+        # The stable order of `list` (query.newest_first), with each date computed once.
+        chosen.sort(key=lambda c: c.slug)
+        chosen.sort(key=lambda c: c.date or _OLDEST, reverse=True)
         self.chosen = chosen
         result.exported = len(chosen)
 
@@ -137,16 +145,6 @@ class ExportJob:
             html = rendered.html
             self.cache.put(key, rendered.info.digest, html)
         return html
-
-    def bodies(self, chosen: list[Chosen]) -> Iterator[tuple[Chosen, str]]:
-        """Each of CHOSEN with its body HTML, fetched from the cache a few hundred at a time."""
-        for i in range(0, len(chosen), 256):
-            part = chosen[i:i + 256]
-            keys = [self.html_key(c) for c in part]
-            found = self.cache.get_many(keys)
-            for c, key in zip(part, keys, strict=True):
-                html = found.get(key)
-                yield c, html if html is not None else self.body_html(c)
 
     def prerender(self, chosen: list[Chosen]) -> None:
         """Render, on every core, the bodies of CHOSEN that the cache does not hold."""

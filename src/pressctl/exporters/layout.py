@@ -178,9 +178,9 @@ def build(chosen: list[Chosen], aliases: dict[str, str], per_page: int,
                 item_tags.append(tag)
         translation_of = meta.get("translation_of") or ""
         group = translation_of if is_slug(translation_of) else c.slug
-        published, updated = article.published, article.when("updated")
+        published, updated = c.published, c.updated
         newest = max((d for d in (published, updated) if d is not None), default=None)
-        item = Item(c, order, c.slug, f"articles/{c.slug}/", article.lang, published or article.created,
+        item = Item(c, order, c.slug, f"articles/{c.slug}/", article.lang, c.date,
                     item_tags, fingerprint_of.get(c.slug), group, meta.get("related") or [],
                     now is None or article.is_live(now), newest.isoformat() if newest else None)
         for tag in item_tags:

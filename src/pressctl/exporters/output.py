@@ -7,10 +7,10 @@ re-export of unchanged input leaves every mtime alone; files of the previous exp
 that are no longer produced are removed, with the folders this leaves empty; any
 other file in the folder is never touched.
 
-Files are replaced by rename, so a reader never sees half a page. They are not
-fsynced one by one: the export ends with one `sync` and then writes the manifest
-atomically. After a crash the next export finds any file whose size or mtime differs
-from the manifest and writes it again.
+An existing file is replaced by rename, so a reader never sees half a page; the
+folders where that happened are fsynced once at the end, then the manifest is written
+atomically. New files are not fsynced one by one: after a crash the next export finds
+any file whose size or mtime differs from the manifest and writes it again.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressctl.errors import Refused, UsageError, display_path
-from pressctl.store import ARTICLES, STATE, Newsroom, write_atomic
+from pressctl.store import ARTICLES, STATE, Newsroom, fsync_dir, write_atomic
 
 MANIFEST = ".pressctl-manifest.json"
 MANIFEST_FORMAT = "pressctl-manifest/1"
@@ -194,6 +194,7 @@ class Folder:
         self.root = root
         self._prefix = f"{root}/"
         self._checked: set[str] = set()
+        self._created: set[str] = set()
 
     def unchanged(self, rel: str, before: Written | None) -> bool:
         """True when the file at REL is still exactly what BEFORE records (size and mtime)."""
@@ -210,10 +211,13 @@ class Folder:
               fingerprint: str | None = None) -> tuple[Written, bool]:
         """Put DATA at REL unless the file already holds it; returns its entry and whether it was written."""
         digest = digest_of(data)
-        path = self.root / rel
         if before is not None and before.digest == digest and self.unchanged(rel, before):
             return Written(digest, before.size, before.mtime_ns, fingerprint), False
-        self._ensure_parent(rel)
+        path = self._prefix + rel
+        if self._ensure_parent(rel):
+            # The folder was made just now, so no file is in the way: write it in place.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            return Written(digest, *_write_fd(fd, data), fingerprint), True
         try:
             st = os.lstat(path)
         except FileNotFoundError:
@@ -225,18 +229,17 @@ class Folder:
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise Refused(f"cannot write {display_path(path)}: a folder of that name is in the way",
                           hint="remove or rename that folder, then export again")
-        tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+        name = rel.rpartition("/")[2]
+        tmp = f"{path[:len(path) - len(name)]}.{name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            size, mtime = _write_fd(fd, data)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-        st = os.lstat(path)
-        return Written(digest, st.st_size, st.st_mtime_ns, fingerprint), True
+        return Written(digest, size, mtime, fingerprint), True
 
     def copy(self, rel: str, source: Path, before: Written | None,
              fingerprint: str) -> tuple[Written, bool]:
@@ -245,11 +248,16 @@ class Folder:
             return before, False
         return self.write(rel, source.read_bytes(), before, fingerprint)
 
-    def _ensure_parent(self, rel: str) -> None:
-        """Create the folders above REL, refusing to go through a symlink."""
+    def _ensure_parent(self, rel: str) -> bool:
+        """Create the folders above REL, refusing to go through a symlink.
+
+        True when the folder right above REL was created by this process.
+        """
         parent = rel.rpartition("/")[0]
-        if not parent or parent in self._checked:
-            return
+        if not parent:
+            return False
+        if parent in self._checked:
+            return parent in self._created
         current = self.root
         so_far = ""
         for part in parent.split("/"):
@@ -258,18 +266,31 @@ class Folder:
             if so_far in self._checked:
                 continue
             try:
+                os.mkdir(current)
+                self._created.add(so_far)
+            except FileExistsError:
                 st = os.lstat(current)
-            except FileNotFoundError:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(current)
-                st = os.lstat(current)
-            if stat.S_ISLNK(st.st_mode):
-                raise Refused(f"refusing to write through the symbolic link {display_path(current)}",
-                              hint="pressctl writes only inside the export folder; remove the link")
-            if not stat.S_ISDIR(st.st_mode):
-                raise Refused(f"cannot write below {display_path(current)}: it is a file, "
-                              "not a folder", hint="remove or rename that file, then export again")
+                if stat.S_ISLNK(st.st_mode):
+                    raise Refused(f"refusing to write through the symbolic link {display_path(current)}",
+                                  hint="pressctl writes only inside the export folder; remove the link"
+                                  ) from None
+                if not stat.S_ISDIR(st.st_mode):
+                    raise Refused(f"cannot write below {display_path(current)}: it is a file, not a "
+                                  "folder", hint="remove or rename that file, then export again") from None
             self._checked.add(so_far)
+        return parent in self._created
+
+
+def _write_fd(fd: int, data: bytes) -> tuple[int, int]:
+    """Write DATA to the open file FD and close it; its size and mtime."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    return st.st_size, st.st_mtime_ns
 
 
 def remove_stale(root: Path, stale: Iterable[str]) -> int:
@@ -312,13 +333,17 @@ def _remove_empty(root: Path, folder: Path) -> None:
         current = current.parent
 
 
-def finish(root: Path, manifest: Manifest, previous: bytes | None) -> bool:
-    """Make the written files durable with one sync, then save the manifest if it changed."""
+def finish(root: Path, manifest: Manifest, previous: bytes | None, replaced: set[str]) -> bool:
+    """Make replacements durable (one fsync per folder), then save the manifest if it changed.
+
+    New files are not synced one by one: should a crash lose one, its size or mtime
+    no longer matches the manifest, and the next export writes it again.
+    """
+    for folder in sorted(replaced):
+        fsync_dir(root / folder if folder else root)
     data = manifest.dumps()
     if data == previous:
         return False
-    if hasattr(os, "sync"):
-        os.sync()
     write_atomic(root / MANIFEST, data)
     return True
 

@@ -103,6 +103,7 @@ class Contexts:
         self.base_url = job.settings.base_url
         self.clean = strip_control_chars
         self._cards: dict[str, dict[str, Any]] = {}
+        self._images: dict[str, dict[str, Any] | None] = {}
         self._site: dict[str, Any] | None = None
         self.logo = self._logo()
 
@@ -337,6 +338,11 @@ class Contexts:
 
     def image(self, item: Item) -> dict[str, Any] | None:
         """The article's `image`: its URL on the page, its absolute URL, alt text and credit."""
+        if item.slug not in self._images:
+            self._images[item.slug] = self._image(item)
+        return self._images[item.slug]
+
+    def _image(self, item: Item) -> dict[str, Any] | None:
         image = item.article.meta.get("image")
         if not isinstance(image, dict) or not isinstance(image.get("src"), str):
             return None

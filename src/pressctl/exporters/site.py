@@ -179,6 +179,7 @@ class Build:
         self.inputs = inputs
         self.folder = Folder(out)
         self.files: dict[str, Written] = {}
+        self.replaced: set[str] = set()  # folders where a file was replaced
         self.theme = Theme(job.newsroom.root / TEMPLATES_DIR, inputs.config)
 
     def record(self, rel: str, written: Written, wrote: bool) -> None:
@@ -186,6 +187,8 @@ class Build:
         self.files[rel] = written
         if wrote:
             self.job.result.written += 1
+            if rel in self.previous.files:
+                self.replaced.add(rel.rpartition("/")[0])
         else:
             self.job.result.unchanged += 1
 
@@ -218,7 +221,7 @@ class Build:
         trusted = not job.result.problems and not (job.catalog and job.catalog.racy)
         manifest = Manifest(self.files, self.inputs.digest(watch) if trusted else None,
                             self._valid_until(), watch, len(job.chosen))
-        output.finish(self.out, manifest, previous_bytes)
+        output.finish(self.out, manifest, previous_bytes, self.replaced)
         job.save()
 
     # -- fingerprints -------------------------------------------------------------
@@ -352,16 +355,11 @@ class Build:
 
 # -- worker side ------------------------------------------------------------------------
 
-_folders: dict[Path, Folder] = {}
-
-
 def render_pages(task: Task) -> list[tuple[str, Written, bool]]:
     """Render and write TASK's pages (in a worker, or in the main process)."""
     from pressctl.exporters.bodies import open_reader
 
-    folder = _folders.get(task.out)
-    if folder is None:
-        folder = _folders[task.out] = Folder(task.out)
+    folder = Folder(task.out)
     keys = [spec[2].get("body_key") for spec in task.specs]
     wanted = [k for k in keys if k]
     htmls: dict[str, str] = {}
