@@ -92,7 +92,7 @@ def assert_clean_scan(root: Path, count: int) -> None:
 
 # -- publish ------------------------------------------------------------------------
 
-PUBLISH_COUNT = 360
+PUBLISH_COUNT = 320
 
 
 def test_publish_killed_at_ten_moments_leaves_every_record_old_or_new(tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_publish_killed_at_ten_moments_leaves_every_record_old_or_new(tmp_path: 
 
 # -- rename -------------------------------------------------------------------------
 
-REFERRERS = 300
+REFERRERS = 240
 
 
 def test_rename_killed_at_ten_moments_is_completed_by_running_it_again(tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_rename_killed_at_ten_moments_is_completed_by_running_it_again(tmp_path:
 
 # -- export -------------------------------------------------------------------------
 
-EXPORT_COUNT = 150
+EXPORT_COUNT = 120
 
 
 def site(folder: Path) -> dict[str, bytes]:

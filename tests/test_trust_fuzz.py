@@ -60,7 +60,7 @@ _tag_shaped = st.fixed_dictionaries({"\x00t": st.sampled_from(["date", "datetime
 _values = st.recursive(
     _scalars | _tag_shaped,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),
-    max_leaves=12,
+    max_leaves=10,
 )
 _meta = st.dictionaries(_keys, _values, max_size=8)
 _lines = st.lists(
@@ -144,7 +144,7 @@ def fuzz_room(tmp_path_factory: pytest.TempPathFactory) -> Newsroom:
     return Newsroom(root)
 
 
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=_files)
 def test_any_bytes_as_a_file_give_a_record_or_a_record_error(data: bytes, fuzz_room: Newsroom) -> None:
