@@ -69,8 +69,13 @@ def kill_repeatedly(args: list[str], cwd: Path, watch: list[Path], total: int,
         now = progress()
         log.progress.append(now)
         rate = (now - done) / delay if delay and now > done else None
-        # aim at STEP more units of work, but never more than double or halve the delay
-        delay = min(max(step / rate, delay / 2), delay * 2) if rate else max(0.02, delay * 2)
+        # aim at STEP more units of work (at most half of what is left, so that later
+        # kills still find work), never more than doubling or halving the delay
+        aim = min(step, max(1, (total - now) // 2))
+        if rate:
+            delay = min(max(aim / rate, delay / 2), delay * 2)
+        else:
+            delay = max(0.02, delay * 2) if now < total else delay / 2
         done = now
     return log
 
