@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import tomllib
+import uuid
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
 
 from pressctl import dates
-from pressctl.article import DATETIME_FIELDS, LIST_FIELDS, Article
+from pressctl.article import DATETIME_FIELDS, LIST_FIELDS, Article, aware, is_slug
 from pressctl.draft import tag_slug
 from pressctl.errors import UsageError
 from pressctl.store import Newsroom
@@ -78,8 +81,7 @@ def _list(key: str, value: str) -> list[str]:
 def apply(article: Article, changes: Changes) -> list[str]:
     """Apply CHANGES to ARTICLE's front matter; returns a line per field changed."""
     meta = article.meta
-    before = {k: meta.get(k) for k in meta}
-    before_image = dict(meta["image"]) if isinstance(meta.get("image"), dict) else None
+    before = copy.deepcopy(meta)
     for key, raw in changes.sets:
         value = convert(key, raw, article)
         if key.startswith("image."):
@@ -116,24 +118,49 @@ def apply(article: Article, changes: Changes) -> list[str]:
             if name.strip() and name.strip() not in authors:
                 authors.append(name.strip())
         meta["authors"] = authors
-    report = []
-    for key in dict.fromkeys([*before, *meta]):
-        if key == "image":
-            if before_image != meta.get("image"):
-                report.append(f"image: {before_image} -> {meta.get('image')}")
-        elif before.get(key) != meta.get(key):
-            report.append(f"{key}: {_show(before.get(key))} -> {_show(meta.get(key))}")
-    return report
+    return diff(before, meta)
 
 
-def _show(value: Any) -> str:
+def tidy(article: Article, now: datetime) -> list[str]:
+    """Fix what a rewrite fixes: missing id or created, datetimes without offset, tags.
+
+    Returns a line per field changed.
+    """
+    meta = article.meta
+    before = dict(meta)
+    if not isinstance(meta.get("id"), str) or not meta["id"].strip():
+        meta["id"] = str(uuid.uuid4())
+    if "created" not in meta:
+        published = article.published
+        meta["created"] = published if published is not None and published < now else now
+    for key in DATETIME_FIELDS:
+        value = meta.get(key)
+        naive = isinstance(value, datetime) and value.tzinfo is None
+        if naive or (isinstance(value, date) and not isinstance(value, datetime)):
+            meta[key] = aware(value, article.tz)
+    tags = meta.get("tags")
+    strings = isinstance(tags, list) and all(isinstance(t, str) for t in tags)
+    if strings and not all(is_slug(t) for t in tags):
+        normal = list(dict.fromkeys(t if is_slug(t) else tag_slug(t) for t in tags))
+        meta["tags"] = [t for t in normal if t]
+    return diff(before, meta)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """A line per field that differs: `key: old -> new`."""
+    return [f"{key}: {show(before.get(key))} -> {show(after.get(key))}"
+            for key in dict.fromkeys([*before, *after]) if before.get(key) != after.get(key)]
+
+
+def show(value: Any) -> str:
+    """A field's value as the change lines print it."""
     if value is None:
         return "(unset)"
     if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return repr(value) if isinstance(value, str) else str(value)
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
 
 
 def edit_metadata(newsroom: Newsroom, slug: str, changes: Changes, *,
@@ -150,8 +177,11 @@ def edit_metadata(newsroom: Newsroom, slug: str, changes: Changes, *,
             added = validate.introduced(had, validate.check_article(newsroom, article, scan))
             if added:
                 raise validate.refusal(added, "not changed: the change would add")
-        if report and article.status == "published":
-            article.meta["updated"] = dates.now(newsroom.settings.tzinfo)
+        if report:
+            now = dates.now(newsroom.settings.tzinfo)
+            tidy(article, now)  # a rewrite fixes a missing id or created, offsets, tags
+            if article.status == "published":
+                article.meta["updated"] = now
         if report and not dry_run:
             newsroom.save(article)
     return article, report

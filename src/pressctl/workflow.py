@@ -9,16 +9,16 @@ that passes is written, the others are refused. Every write holds the newsroom l
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pressctl import dates, validate
-from pressctl.article import DATETIME_FIELDS, STATUSES, Article, aware
+from pressctl.article import STATUSES, Article
+from pressctl.changes import diff, tidy
 from pressctl.errors import UsageError, display_path
 from pressctl.problems import Problem
 from pressctl.record import Record
@@ -181,51 +181,6 @@ def rewrite(newsroom: Newsroom, article: Article, meta: dict[str, Any],
     new = Record(meta, body, newline=rec.newline, bom=rec.bom, lines=rec.lines,
                  body_line=rec.body_line, source=rec.source)
     return newsroom.article(new, path or article.path)
-
-
-def tidy(article: Article, now: datetime) -> list[str]:
-    """Fix what a rewrite fixes: missing id or created, datetimes without offset, tags.
-
-    Returns a line per field changed.
-    """
-    meta = article.meta
-    before = dict(meta)
-    if not isinstance(meta.get("id"), str) or not meta["id"].strip():
-        meta["id"] = str(uuid.uuid4())
-    if "created" not in meta:
-        published = article.published
-        meta["created"] = published if published is not None and published < now else now
-    for key in DATETIME_FIELDS:
-        value = meta.get(key)
-        naive = isinstance(value, datetime) and value.tzinfo is None
-        if naive or (isinstance(value, date) and not isinstance(value, datetime)):
-            meta[key] = aware(value, article.tz)
-    tags = meta.get("tags")
-    if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
-        from pressctl.article import is_slug
-        from pressctl.draft import tag_slug
-
-        if not all(is_slug(t) for t in tags):
-            normal = list(dict.fromkeys(t if is_slug(t) else tag_slug(t) for t in tags))
-            meta["tags"] = [t for t in normal if t]
-    return diff(before, meta)
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """A line per field that differs: `key: old -> new`."""
-    return [f"{key}: {show(before.get(key))} -> {show(after.get(key))}"
-            for key in dict.fromkeys([*before, *after]) if before.get(key) != after.get(key)]
-
-
-def show(value: Any) -> str:
-    """A field's value as the change lines print it."""
-    if value is None:
-        return "(unset)"
-    if isinstance(value, list):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)
 
 
 def describe(outcome: Outcome) -> str:
