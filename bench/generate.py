@@ -709,7 +709,7 @@ HUGO_LIST = (
     + """\
 <h1>{{ .Title }}</h1>
 {{ $pages := .Pages }}
-{{ if .IsHome }}{{ $pages = where site.RegularPages "Section" "articles" }}{{ end }}
+{{ if .IsHome }}{{ $pages = site.RegularPages }}{{ end }}
 {{ $pager := .Paginate $pages }}
 <ul>
 {{ range $pager.Pages }}
