@@ -145,3 +145,19 @@ def test_a_planted_cache_entry_that_does_not_decode_is_read_from_the_file(
     db.close()
     result = cli("list", "--format", "slugs")
     assert (result.exit_code, result.stdout) == (0, "story\n")
+
+
+@pytest.mark.parametrize("naive", ["1850-06-01T12:00:00", "0001-01-01T00:00:00"])
+def test_a_rewrite_never_writes_an_offset_toml_cannot_read(naive: str, room: Room,
+                                                           cli: Callable[..., Result]) -> None:
+    # a naive datetime read in Europe/Brussels before 1892 gets local mean time, +00:17:30;
+    # a rewrite wrote that offset, which TOML has no syntax for: the record no longer parsed
+    room.write_raw("old.md", f'+++\ntitle = "Old"\nstatus = "draft"\ncreated = {naive}\n+++\nbody\n')
+    result = cli("edit", "old", "--set", "summary=x")
+    assert result.exit_code == 0, result.stderr
+    rec = record.load(room.path("old"))
+    assert rec.meta["summary"] == "x"
+    assert rec.meta["created"].isoformat().startswith(naive.replace(" ", "T"))
+    assert rec.meta["created"].utcoffset().total_seconds() % 60 == 0
+    assert cli("edit", "old", "--set", f"published={naive}").exit_code == 0
+    assert record.load(room.path("old")).meta["published"].utcoffset().total_seconds() % 60 == 0

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tomllib
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -296,11 +297,22 @@ def canonical(meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _whole_minute_offsets(meta: dict[str, Any]) -> dict[str, Any]:
+    """TOML offsets are whole minutes, but a zone gives local mean time before about 1900
+    (Brussels: +00:17:30): round such an offset, keeping the wall-clock time."""
+    out = dict(meta)
+    for key, value in meta.items():
+        offset = value.utcoffset() if isinstance(value, datetime) else None
+        if offset is not None and offset % timedelta(minutes=1):
+            out[key] = value.replace(tzinfo=timezone(timedelta(minutes=round(offset / timedelta(minutes=1)))))
+    return out
+
+
 def dump(record: Record) -> str:
     """Serialise a record: canonical front matter, the body exactly as it was."""
     import tomli_w
 
-    front = tomli_w.dumps(canonical(record.meta))
+    front = tomli_w.dumps(_whole_minute_offsets(canonical(record.meta)))
     if record.newline != "\n":
         front = front.replace("\n", record.newline)
     nl = record.newline
