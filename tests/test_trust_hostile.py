@@ -324,7 +324,9 @@ class Scene:
     tmp: Path
 
     def outside_state(self) -> dict[str, tuple[str, int, str]]:
-        return snapshot(self.tmp, skip=[self.root, self.out])
+        """Everything next to the newsroom, and the home folder (root may write to it)."""
+        home = snapshot(Path(os.environ["HOME"]))
+        return {**snapshot(self.tmp, skip=[self.root, self.out]), **{f"~/{k}": v for k, v in home.items()}}
 
     def leaks(self) -> list[Path]:
         """Files in the newsroom or the export that hold the secret kept outside."""
