@@ -142,3 +142,28 @@ def test_symlinked_record_leaving_the_newsroom_is_ignored(room: Room, tmp_path: 
     scan = Newsroom(room.root).scan()
     assert scan.articles == []
     assert scan.problems[0].code == "PC004"
+
+
+def test_dates_from_zones_with_offset_seconds_are_written_readably(room: Room) -> None:
+    """Brussels had +00:17:30 before 1892: a rewrite must still give valid TOML."""
+    room.write_raw("old.md", "+++\ntitle = 'Old'\nstatus = 'draft'\ncreated = 1880-01-01T12:00:00\n+++\nx\n")
+    newsroom = Newsroom(room.root)  # the room's timezone is Europe/Brussels
+    article = newsroom.get("old")
+    article.meta["created"] = article.created
+    newsroom.save(article)
+    assert newsroom.get("old").created.isoformat() == "1880-01-01T12:00:00+00:18"
+
+
+def test_save_refuses_a_record_that_would_not_read_back(room: Room) -> None:
+    from datetime import time as dtime
+    from datetime import timedelta, timezone
+
+    from pressctl.errors import RecordError
+
+    path = room.write("story")
+    before = path.read_bytes()
+    article = Newsroom(room.root).get("story")
+    article.meta["at"] = dtime(9, 0, tzinfo=timezone(timedelta(hours=1)))  # TOML has no such value
+    with pytest.raises((RecordError, TypeError)):
+        Newsroom(room.root).save(article)
+    assert path.read_bytes() == before

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
-from pressctl.dates import in_machine_zone
+from pressctl.dates import in_machine_zone, whole_minutes
 from pressctl.record import Record
 
 STATUSES = ("draft", "review", "scheduled", "published", "archived")
@@ -28,11 +28,11 @@ def aware(value: object, tz: tzinfo | None) -> datetime | None:
     """A datetime with an offset: naive values are read in TZ (else the machine's zone)."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            return value.replace(tzinfo=tz) if tz else in_machine_zone(value)
+            return whole_minutes(value.replace(tzinfo=tz) if tz else in_machine_zone(value))
         return value
     if isinstance(value, date):
         naive = datetime.combine(value, time())
-        return naive.replace(tzinfo=tz) if tz else in_machine_zone(naive)
+        return whole_minutes(naive.replace(tzinfo=tz) if tz else in_machine_zone(naive))
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from pressctl.errors import UsageError
 
@@ -23,8 +23,20 @@ def parse_when(text: str, tz: tzinfo | None, *, option: str = "date") -> datetim
             hint="use ISO 8601, like 2026-05-01, 2026-05-01T09:00 or 2026-05-01T09:00+02:00",
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz) if tz else in_machine_zone(parsed)
+        parsed = whole_minutes(parsed.replace(tzinfo=tz) if tz else in_machine_zone(parsed))
     return parsed
+
+
+def whole_minutes(value: datetime) -> datetime:
+    """VALUE with its offset pinned and rounded to whole minutes.
+
+    TOML and RFC 3339 cannot write offset seconds, and zones had some before 1900
+    (Europe/Brussels kept +00:17:30 until 1892).
+    """
+    offset = value.utcoffset()
+    if offset is None or (offset.seconds % 60 == 0 and not offset.microseconds):
+        return value
+    return value.replace(tzinfo=timezone(timedelta(minutes=round(offset.total_seconds() / 60))))
 
 
 def in_machine_zone(naive: datetime) -> datetime:

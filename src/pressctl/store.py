@@ -179,9 +179,17 @@ class Newsroom:
                         os.unlink(entry.path)
 
     def save(self, article: Article, *, create: bool = False) -> None:
-        """Write an article atomically; with CREATE, never replace an existing file."""
-        write_atomic(article.path, record.dump(article.record).encode("utf-8"),
-                     exclusive=create)
+        """Write an article atomically; with CREATE, never replace an existing file.
+
+        The text is read back before it is written: a record pressctl could not read
+        again is refused and the file on disk stays as it was.
+        """
+        text = record.dump(article.record)
+        if record.dump(record.parse(text, article.path)) != text:
+            raise RecordError("the rewritten front matter would not read back the same; "
+                              "nothing was written", path=article.path,
+                              hint="please report this with the record attached")
+        write_atomic(article.path, text.encode("utf-8"), exclusive=create)
 
 
 def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
