@@ -10,10 +10,11 @@ import os
 import re
 import stat
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pressctl.dates import whole_minutes
 from pressctl.errors import RecordError
 
 DELIMITER = "+++"
@@ -300,19 +301,18 @@ def canonical(meta: dict[str, Any]) -> dict[str, Any]:
 def _whole_minute_offsets(meta: dict[str, Any]) -> dict[str, Any]:
     """TOML offsets are whole minutes, but a zone gives local mean time before about 1900
     (Brussels: +00:17:30): round such an offset, keeping the wall-clock time."""
-    out = dict(meta)
-    for key, value in meta.items():
-        offset = value.utcoffset() if isinstance(value, datetime) else None
-        if offset is not None and offset % timedelta(minutes=1):
-            out[key] = value.replace(tzinfo=timezone(timedelta(minutes=round(offset / timedelta(minutes=1)))))
-    return out
+    return {k: whole_minutes(v) if isinstance(v, datetime) else v for k, v in meta.items()}
 
 
 def dump(record: Record) -> str:
     """Serialise a record: canonical front matter, the body exactly as it was."""
     import tomli_w
 
-    front = tomli_w.dumps(_whole_minute_offsets(canonical(record.meta)))
+    try:
+        front = tomli_w.dumps(_whole_minute_offsets(canonical(record.meta)))
+    except (TypeError, ValueError) as exc:  # a value TOML cannot hold
+        raise RecordError(f"the front matter cannot be written as TOML: {exc}",
+                          path=record.source, code="PC001") from None
     if record.newline != "\n":
         front = front.replace("\n", record.newline)
     nl = record.newline
