@@ -14,6 +14,7 @@ whatever moment a kill hits (before, during or after any single write).
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -242,7 +243,10 @@ def test_export_killed_at_ten_moments_keeps_the_previous_site_usable(tmp_path: P
                 continue
             if rel == manifest:
                 continue
-            assert data in (old_site.get(rel), new_site.get(rel)), f"{rel} is neither old nor new"
+            assert data in (old_site.get(rel), new_site.get(rel)), (
+                f"{rel} is neither old nor new:\n" + "".join(difflib.unified_diff(
+                    (new_site.get(rel) or b"").decode(errors="replace").splitlines(keepends=True),
+                    data.decode(errors="replace").splitlines(keepends=True), "new", "found", n=1))[:3000])
         for rel in old_site.keys() & new_site.keys():  # the old site stays whole
             assert rel in now, f"{rel} vanished"
         assert (out / "index.html").is_file()
