@@ -180,12 +180,17 @@ def rename(newsroom: Newsroom, old: str, new: str, *, dry_run: bool = False,
         if dry_run:
             return result
         if target is None:
-            write_atomic(new_path, record.dump(renamed.record).encode("utf-8"), exclusive=True)
+            # Rewrite in place, then move: at every moment the article has exactly one
+            # file. A crash between the two leaves OLD.md saying `slug = NEW` (validate
+            # reports it); running the same rename again completes it.
+            write_atomic(old_path, record.dump(renamed.record).encode("utf-8"))
+            os.rename(old_path, new_path)  # NEW is free: checked above, under the lock
+            fsync_dir(new_path.parent)
         elif renamed.meta != target.meta:
             newsroom.save(renamed)
         for changed in updates:
             newsroom.save(changed)
-        if source is not None:
+        if source is not None and target is not None:  # an older run left both names
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(old_path)
             fsync_dir(old_path.parent)
