@@ -95,3 +95,17 @@ def test_editing_a_published_article_sets_updated(room: Room) -> None:
     editor.edit(Newsroom(room.root), "pub", run_editor=_editor(text))
     rec = parse(path.read_text())
     assert rec.body == "Corrected.\n" and "updated" in rec.meta
+
+
+def test_recovery_never_follows_a_link_out_of_the_newsroom(room: Room, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (room.root / "recovered").symlink_to(outside)
+    path = room.write("story")
+    with pytest.raises(PressctlError) as info:
+        editor.edit(Newsroom(room.root), "story", run_editor=_editor("+++\nbroken = \n+++\n"))
+    assert list(outside.iterdir()) == []
+    kept = list((room.root / ".pressctl" / "recovered").glob("story-*.md"))
+    assert len(kept) == 1 and kept[0].read_text() == "+++\nbroken = \n+++\n"
+    assert "Body text." in path.read_text()
+    assert kept[0].name in (info.value.hint or "")

@@ -100,6 +100,8 @@ def _save(newsroom: Newsroom, article: Article, original: bytes, edited: bytes,
 
 def _recover(newsroom: Newsroom, slug: str, data: bytes) -> Path:
     folder = newsroom.root / RECOVERY_DIR
+    if not newsroom.contains(folder):  # a planted link: keep the text inside the newsroom
+        folder = newsroom.ensure_state_dir() / RECOVERY_DIR
     folder.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"{slug}-{stamp}.md"
