@@ -501,3 +501,29 @@ def test_through_the_installed_entry_point(sample: Room, tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stderr
     assert (out / f"articles/{SOMERS}/index.html").is_file()
     assert "\x1b[" not in proc.stderr  # no progress bar, no colour off a terminal
+
+
+def test_a_state_folder_that_leads_outside_is_not_written(room: Room, cli: Cli, tmp_path: Path) -> None:
+    published(room, "one")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (room.root / ".pressctl").symlink_to(elsewhere)
+    out = room.root / "public"
+    for _ in range(2):
+        export(cli, out)
+    assert list(elsewhere.iterdir()) == []
+    assert (out / "articles/one/index.html").is_file()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+def test_a_read_only_newsroom_still_exports(room: Room, cli: Cli, tmp_path: Path) -> None:
+    published(room, "one")
+    room.root.chmod(0o555)
+    try:
+        out = tmp_path / "site-ro"
+        result = cli("export", "--format", "html", "--out", str(out))
+        assert result.exit_code == 0, result.stderr
+        assert (out / "articles/one/index.html").is_file()
+        assert not (room.root / ".pressctl").exists()
+    finally:
+        room.root.chmod(0o755)

@@ -166,9 +166,9 @@ class BodyInfo:
     """What a body renders to, apart from its HTML (which the render cache keeps)."""
 
     digest: str
-    first_paragraph: str
+    first_paragraph: str  # '' when the article has a summary of its own
     words: int
-    refs: list[str]
+    refs: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +195,8 @@ def render(body: str, resolver: Resolver) -> Rendered:
         return result
 
     result = markdown.render_body(body, rewrite_url=rewrite)
-    info = BodyInfo(body_digest(body), summary_text(result.first_paragraph), result.word_count, refs)
+    info = BodyInfo(body_digest(body), summary_text(result.first_paragraph), result.word_count,
+                    tuple(refs))
     return Rendered(result.html, info, tuple(outputs))
 
 
@@ -222,22 +223,25 @@ def reading_minutes(words: int) -> int:
 class RenderCache:
     """Rendered body HTML in SQLite: `.pressctl/render.sqlite`, or a temporary file."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path | None) -> None:
         self._temp: tempfile.TemporaryDirectory[str] | None = None
-        self.path = state_dir / CACHE_FILE
+        self.path = state_dir / CACHE_FILE if state_dir is not None else self._temporary()
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str, str]] = []
         self.used: set[str] = set()
 
+    def _temporary(self) -> Path:
+        """A cache for this run only (a read-only checkout)."""
+        if self._temp is None:
+            self._temp = tempfile.TemporaryDirectory(prefix="pressctl-render-")
+        return Path(self._temp.name) / CACHE_FILE
+
     def _open(self) -> sqlite3.Connection:
         if self._db is None:
             try:
-                self.path.parent.mkdir(exist_ok=True)
                 self._db = _connect(self.path)
             except (OSError, sqlite3.Error):
-                # A read-only checkout: keep the cache for this run only.
-                self._temp = tempfile.TemporaryDirectory(prefix="pressctl-render-")
-                self.path = Path(self._temp.name) / CACHE_FILE
+                self.path = self._temporary()
                 self._db = _connect(self.path)
         return self._db
 

@@ -16,10 +16,11 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import time as clock
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,7 +53,7 @@ class Entry:
     key: Key | None
     meta: dict[str, Any] | None = None
     offset: int = 0  # where the body starts in the decoded text (after a BOM)
-    faults: list[tuple[int | None, str, str, str]] = field(default_factory=list)
+    faults: tuple[tuple[int | None, str, str, str], ...] = ()
     error: tuple[str, str, int | None] | None = None  # code, message, line
     body: BodyInfo | None = None
 
@@ -86,14 +87,46 @@ class Entry:
             meta = plain
             for k, (kind, text) in typed.items():
                 meta[k] = _REVIVE[kind](text)
-        info = BodyInfo(body[0], body[1], int(body[2]), list(body[3])) if body else None
+            meta = compact(meta)
+        info = None
+        if body:
+            info = BodyInfo(body[0], body[1], int(body[2]), tuple(body[3]) if body[3] else ())
         return cls(name, (int(size), int(mtime), int(ino)), meta, int(offset),
-                   [tuple(f) for f in faults], tuple(error) if error else None, info)
+                   tuple(tuple(f) for f in faults) if faults else (),
+                   tuple(error) if error else None, info)
+
+    def compacted(self) -> Entry:
+        """This entry with its front matter sharing strings and time zones with the others."""
+        if self.meta is not None:
+            self.meta = compact(self.meta)
+        return self
 
 
 _REVIVE: dict[str, Callable[[str], object]] = {
     "dt": datetime.fromisoformat, "d": date.fromisoformat, "t": time.fromisoformat,
 }
+# Values that repeat across a newsroom: one string object for all (100,000 records fit).
+_SHARED_VALUES = frozenset({"status", "lang", "category"})
+_SHARED_LISTS = frozenset({"authors", "tags"})
+_zones: dict[tuple[object, object], timezone] = {}
+
+
+def compact(meta: dict[str, Any]) -> dict[str, Any]:
+    """META with interned keys and repeated values, and one tzinfo per offset."""
+    out: dict[str, Any] = {}
+    intern = sys.intern
+    for key, value in meta.items():
+        if key in _SHARED_VALUES and isinstance(value, str):
+            value = intern(value)
+        elif key in _SHARED_LISTS and isinstance(value, list):
+            value = [intern(v) if isinstance(v, str) else v for v in value]
+        elif isinstance(value, datetime) and isinstance(value.tzinfo, timezone):
+            tz = value.tzinfo
+            zone = _zones.setdefault((tz.utcoffset(None), tz.tzname(None)), tz)
+            if zone is not tz:
+                value = value.replace(tzinfo=zone)
+        out[intern(key)] = value
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -141,7 +174,9 @@ class Reader:
         return Article(path, rec, tz=tz or self.tz, default_lang=self.default_lang)
 
 
-Parsed = tuple[Entry, "tuple[str, str] | None"]  # the entry, and (cache key, HTML) of its body
+# An entry as JSON text (as the catalog stores it; or the entry itself when the file could
+# not even be stat'ed), and the (cache key, HTML) of its body when it was rendered.
+Parsed = tuple[str, "str | Entry", "tuple[str, str] | None"]
 
 
 def read_records(reader: Reader, names: list[str]) -> list[Parsed]:
@@ -160,8 +195,13 @@ def read_records(reader: Reader, names: list[str]) -> list[Parsed]:
             if reader.selection.takes(article):
                 rendered = bodies.render(rec.body, resolver)
                 entry.body = rendered.info
+                if isinstance(entry.meta.get("summary"), str) and entry.meta["summary"]:
+                    rendered.info.first_paragraph = ""  # the summary stands in for it
                 html = (bodies.html_key(rendered.info.digest, rendered.outputs), rendered.html)
-        out.append((entry, html))
+        # JSON text travels back cheaply and goes into the catalog as it is.
+        encoded = entry if entry.key is None else json.dumps(
+            entry.to_json(), ensure_ascii=False, separators=(",", ":"))
+        out.append((name, encoded, html))
     return out
 
 
@@ -184,7 +224,7 @@ def parse_entry(path: Path) -> tuple[Entry, Record | None]:
     if text.startswith(record.BOM):
         text = text[1:]
     offset = len(text) - len(rec.body)
-    return Entry(name, key, rec.meta, offset, faults(rec, path.stem)), rec
+    return Entry(name, key, rec.meta, offset, tuple(faults(rec, path.stem))), rec
 
 
 def read_body(path: Path, entry: Entry) -> str:
@@ -275,9 +315,7 @@ class Catalog:
     entries: dict[str, Entry]
     articles: list[Article]
     unreadable: list[Problem]
-    fresh: set[str]  # entries parsed in this run (to be saved)
-    gone: set[str]  # entries of the last run whose file is gone
-    racy: bool
+    racy: bool  # some record changed in the last two seconds
 
     def entry(self, article: Article) -> Entry:
         """The catalog entry of ARTICLE."""
@@ -289,14 +327,16 @@ def renderer_id() -> str:
     return bodies.renderer_version()
 
 
-def load(newsroom: Newsroom, reader: Reader, run: Runner,
+def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner,
          store: Callable[[str, str, str], None]) -> Catalog:
     """Every record, from the catalog where the file is unchanged, else parsed again.
 
     RUN parses chunks of file names (in worker processes when there are many); STORE
-    keeps each rendered body's HTML (the render cache: key, body digest, HTML).
+    keeps each rendered body's HTML (the render cache: key, body digest, HTML). Entries
+    parsed again go into the catalog as they come, so memory does not hold them twice.
     """
-    previous = _read(newsroom.state_dir / FILE)
+    stored = _read(state_dir / FILE) if state_dir is not None else {}
+    previous = stored if stored is not None else {}
     now_ns = clock.time_ns()
     entries: dict[str, Entry] = {}
     todo: list[str] = []
@@ -325,6 +365,7 @@ def load(newsroom: Newsroom, reader: Reader, run: Runner,
             entries[name] = old
         else:
             todo.append(name)
+    del listing
     articles: dict[str, Article] = {}
     for name, entry in entries.items():
         if entry.meta is not None:
@@ -333,15 +374,30 @@ def load(newsroom: Newsroom, reader: Reader, run: Runner,
     todo.extend(name for name, a in articles.items()
                 if entries[name].body is None and not entries[name].faults
                 and reader.selection.takes(a))
-    for results in run(reader, chunked(todo, CHUNK)) if todo else ():
-        for entry, html in results:
-            entries[entry.name] = entry
-            if entry.meta is not None:
-                articles[entry.name] = _article(reader, folder, entry)
-            else:
-                articles.pop(entry.name, None)
-            if html is not None and entry.body is not None:
-                store(html[0], entry.body.digest, html[1])
+    gone = set(previous) - set(entries) - set(todo)
+    previous.clear()
+    writer = _Writer(state_dir, reset=stored is None)
+    try:
+        for results in run(reader, chunked(todo, CHUNK)) if todo else ():
+            for name, encoded, html in results:
+                if isinstance(encoded, Entry):
+                    entry = encoded
+                else:
+                    entry = Entry.from_json(name, json.loads(encoded))
+                    if entry.key is not None and now_ns - entry.key[1] > RACY_NS:
+                        writer.put(name, encoded)
+                    else:
+                        gone.add(name)  # too fresh to be trusted next time
+                entries[name] = entry
+                if entry.meta is not None:
+                    articles[name] = _article(reader, folder, entry)
+                else:
+                    articles.pop(name, None)
+                if html is not None and entry.body is not None:
+                    store(html[0], entry.body.digest, html[1])
+        writer.finish(gone)
+    finally:
+        writer.close()
     unreadable = []
     for name in sorted(entries):
         entry = entries[name]
@@ -350,40 +406,65 @@ def load(newsroom: Newsroom, reader: Reader, run: Runner,
             unreadable.append(Problem(folder / name, line, None, Severity.WARNING,
                                       code, message + "; the record is skipped"))
     ordered = [articles[n] for n in sorted(articles)]
-    return Catalog(dict(sorted(entries.items())), ordered, unreadable, set(todo),
-                   set(previous) - set(entries), racy)
+    return Catalog(entries, ordered, unreadable, racy)
+
+
+_NO_LINES: dict[str, int] = {}  # shared by every record read from the catalog: never written
 
 
 def _article(reader: Reader, folder: Path, entry: Entry) -> Article:
     path = folder / entry.name
     assert entry.meta is not None
-    return Article(path, Record(entry.meta, None, source=path), tz=reader.tz,
+    return Article(path, Record(entry.meta, None, lines=_NO_LINES, source=path), tz=reader.tz,
                    default_lang=reader.default_lang)
 
 
-def save(newsroom: Newsroom, catalog: Catalog) -> None:
-    """Write what changed to the catalog (nothing when the state folder is not writable)."""
-    if not catalog.fresh and not catalog.gone:
-        return
-    now_ns = clock.time_ns()
-    rows = []
-    for name in sorted(catalog.fresh):
-        e = catalog.entries.get(name)
-        if e is not None and e.key is not None and now_ns - e.key[1] > RACY_NS:
-            rows.append((name, json.dumps(e.to_json(), ensure_ascii=False, separators=(",", ":"))))
-    kept = {name for name, _ in rows}
-    gone = sorted(catalog.gone | (catalog.fresh - kept))
-    with contextlib.suppress(OSError, sqlite3.Error):
-        newsroom.ensure_state_dir()
-        db = _connect(newsroom.state_dir / FILE)
+class _Writer:
+    """Writes catalog rows in batches while the records are read (when the folder allows)."""
+
+    BATCH = 500
+
+    def __init__(self, state_dir: Path | None, *, reset: bool) -> None:
+        self.file = state_dir / FILE if state_dir is not None else None
+        self.rows: list[tuple[str, str]] = []
+        self.db: sqlite3.Connection | None = None
+        self.reset = reset  # another renderer's catalog: forget it all
+
+    def put(self, name: str, encoded: str) -> None:
+        self.rows.append((name, encoded))
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+
+    def _flush(self, gone: set[str] | None = None) -> None:
+        rows, self.rows = self.rows, []
+        if self.file is None or (not rows and not gone and not self.reset):
+            return
         try:
-            db.execute("BEGIN")
-            db.execute("INSERT OR REPLACE INTO about VALUES ('renderer', ?)", (renderer_id(),))
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
-            db.executemany("DELETE FROM entries WHERE name = ?", ((n,) for n in gone))
-            db.execute("COMMIT")
-        finally:
-            db.close()
+            if self.db is None:
+                self.db = _connect(self.file)
+            self.db.execute("BEGIN")
+            if self.reset:
+                self.db.execute("DELETE FROM entries")
+                self.reset = False
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
+            if gone is not None:
+                self.db.executemany("DELETE FROM entries WHERE name = ?", ((n,) for n in sorted(gone)))
+                self.db.execute("INSERT OR REPLACE INTO about VALUES ('renderer', ?)",
+                                (renderer_id(),))
+            self.db.execute("COMMIT")
+        except (OSError, sqlite3.Error):
+            self.file = None  # not writable: run without keeping the catalog
+            self.close()
+
+    def finish(self, gone: set[str]) -> None:
+        """Write the last rows and forget the records that are gone."""
+        self._flush(gone)
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
 
 
 def _connect(file: Path) -> sqlite3.Connection:
@@ -400,7 +481,8 @@ def _connect(file: Path) -> sqlite3.Connection:
     return db
 
 
-def _read(file: Path) -> dict[str, Entry]:
+def _read(file: Path) -> dict[str, Entry] | None:
+    """The entries of the catalog FILE; None when it was made by another renderer (or is damaged)."""
     if not file.exists():
         return {}
     try:
@@ -413,23 +495,20 @@ def _read(file: Path) -> dict[str, Entry]:
         return {}
     try:
         about = dict(db.execute("SELECT key, value FROM about").fetchall())
-        rows = db.execute("SELECT name, data FROM entries").fetchall()
+        if about.get("renderer") != renderer_id():
+            return None
+        out: dict[str, Entry] = {}
+        loads = json.loads
+        for name, data in db.execute("SELECT name, data FROM entries"):  # streamed, not fetched
+            try:
+                out[name] = Entry.from_json(name, loads(data))
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+                continue
+        return out
     except sqlite3.Error:
-        return {}
+        return None
     finally:
         db.close()
-    keep_bodies = about.get("renderer") == renderer_id()
-    out: dict[str, Entry] = {}
-    loads = json.loads
-    for name, data in rows:
-        try:
-            entry = Entry.from_json(name, loads(data))
-        except (ValueError, KeyError, TypeError, IndexError):
-            continue
-        if not keep_bodies:
-            entry.body = None
-        out[name] = entry
-    return out
 
 
 def problems_of(path: Path, entry: Entry) -> list[Problem]:

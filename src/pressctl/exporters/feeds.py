@@ -12,7 +12,7 @@ import html
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin
@@ -217,20 +217,19 @@ def sitemaps(layout: Layout, contexts: Contexts) -> dict[str, bytes]:
     """sitemap.xml (split into sitemap-N.xml under an index past 50,000 URLs); needs base_url."""
     if not contexts.base_url:
         return {}
-    newest = layout.items[0].lastmod if layout.items else None
-    urls: list[tuple[str, str | None]] = [(contexts.absolute("") or "", newest)]
-    for lang in layout.languages if layout.multilingual else []:
-        urls.append((contexts.absolute(f"{lang}/") or "", None))
-    for item in layout.items:
-        urls.append((contexts.absolute(item.path) or "", item.lastmod))
-    if layout.tags:
-        urls.append((contexts.absolute("tags/") or "", None))
-    for tag in layout.tags.values():
-        urls.append((contexts.absolute(tag.path) or "", tag.items[0].lastmod if tag.items else None))
-    parts = [urls[i:i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
+    parts: list[bytes] = []
+    lines: list[str] = []
+    for loc, lastmod in _urls(layout, contexts):
+        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{xml_text(loc)}</loc>{mod}</url>\n")
+        if len(lines) == SITEMAP_LIMIT:
+            parts.append(_urlset(lines))
+            lines = []
+    if lines or not parts:
+        parts.append(_urlset(lines))
     if len(parts) == 1:
-        return {"sitemap.xml": _urlset(parts[0])}
-    out = {f"sitemap-{n}.xml": _urlset(part) for n, part in enumerate(parts, 1)}
+        return {"sitemap.xml": parts[0]}
+    out = {f"sitemap-{n}.xml": part for n, part in enumerate(parts, 1)}
     index = ['<?xml version="1.0" encoding="UTF-8"?>\n',
              '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
     for name in out:
@@ -240,14 +239,24 @@ def sitemaps(layout: Layout, contexts: Contexts) -> dict[str, bytes]:
     return out
 
 
-def _urlset(urls: list[tuple[str, str | None]]) -> bytes:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
-    for loc, lastmod in urls:
-        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        out.append(f"  <url><loc>{xml_text(loc)}</loc>{mod}</url>\n")
-    out.append("</urlset>\n")
-    return "".join(out).encode("utf-8")
+def _urls(layout: Layout, contexts: Contexts) -> Iterator[tuple[str, str | None]]:
+    """Every page worth indexing, with its last change where one is known."""
+    absolute = contexts.absolute
+    yield absolute("") or "", layout.items[0].lastmod if layout.items else None
+    for lang in layout.languages if layout.multilingual else []:
+        yield absolute(f"{lang}/") or "", None
+    for item in layout.items:
+        yield absolute(item.path) or "", item.lastmod
+    if layout.tags:
+        yield absolute("tags/") or "", None
+    for tag in layout.tags.values():
+        yield absolute(tag.path) or "", tag.items[0].lastmod if tag.items else None
+
+
+def _urlset(lines: list[str]) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "".join(lines) + "</urlset>\n").encode("utf-8")
 
 
 def robots(contexts: Contexts) -> bytes:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pressctl import dates
 from pressctl.article import Article, is_slug
+from pressctl.errors import Refused
 from pressctl.exporters import ExportOptions, ExportResult, bodies, catalog
 from pressctl.exporters.bodies import RenderCache, Resolver
 from pressctl.exporters.catalog import Entry, Reader, Selection
@@ -58,7 +59,8 @@ class ExportJob:
         self.now: datetime = options.now or dates.now(self.settings.tzinfo)
         self.selection = Selection(self.now, options.include_all, options.filters)
         self.result = ExportResult()
-        self.cache = RenderCache(newsroom.state_dir)
+        self.state_dir = usable_state_dir(newsroom)
+        self.cache = RenderCache(self.state_dir)
         self.workers = Workers(options.jobs, before_fork=self.cache.close)
         self.reader = Reader(newsroom.root, newsroom.articles_dir, self.settings.timezone,
                              self.settings.lang, self.selection)
@@ -96,7 +98,7 @@ class ExportJob:
             return self.workers.map(catalog.read_records, ((reader, c) for c in chunks),
                                     count=len(chunks), done=tick)
 
-        self.catalog = catalog.load(self.newsroom, self.reader, run, self.cache.put)
+        self.catalog = catalog.load(self.newsroom, self.state_dir, self.reader, run, self.cache.put)
         result = self.result
         for problem in self.catalog.unreadable:
             result.problems.append(problem)
@@ -120,9 +122,8 @@ class ExportJob:
         result.exported = len(chosen)
 
     def save(self) -> None:
-        """Keep the catalog and the render cache for the next export."""
+        """Keep the render cache tidy for the next export (the catalog is saved as it is read)."""
         if self.catalog is not None:
-            catalog.save(self.newsroom, self.catalog)
             self.cache.prune({e.body.digest for e in self.catalog.entries.values() if e.body})
         self.cache.flush()
 
@@ -180,6 +181,14 @@ def render_bodies(reader: Reader, aliases: dict[str, str],
         out.append((bodies.html_key(rendered.info.digest, rendered.outputs),
                     rendered.info.digest, rendered.html))
     return out
+
+
+def usable_state_dir(newsroom: Newsroom) -> Path | None:
+    """`.pressctl/`, created if need be; None when it cannot be written or leads outside."""
+    try:
+        return newsroom.ensure_state_dir()
+    except (Refused, OSError):
+        return None
 
 
 def alias_map(articles: list[Article]) -> dict[str, str]:

@@ -40,7 +40,7 @@ class Item:
     lang: str
     date: datetime | None
     tags: list[Tag]
-    fingerprint: str | None  # the record file's identity (None: too fresh to trust)
+    fingerprint: tuple[int, int, int] | None  # the record file's size, mtime, inode (None: too fresh)
     group: str  # the translation group: the original's slug
     related: list[str]
     live: bool
@@ -156,7 +156,8 @@ class Layout:
 
 
 def build(chosen: list[Chosen], aliases: dict[str, str], per_page: int,
-          fingerprint_of: dict[str, str | None], now: datetime | None = None) -> Layout:
+          fingerprint_of: dict[str, tuple[int, int, int] | None],
+          now: datetime | None = None) -> Layout:
     """Lay out the site for CHOSEN (in the stable order) and the alias map of the newsroom.
 
     With NOW, articles that are not live then are marked (an export with --all).

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressctl.errors import Refused, UsageError, display_path
-from pressctl.store import ARTICLES, STATE, Newsroom, fsync_dir, write_atomic
+from pressctl.store import ARTICLES, STATE, Newsroom, fsync_dir
 
 MANIFEST = ".pressctl-manifest.json"
 MANIFEST_FORMAT = "pressctl-manifest/1"
@@ -144,17 +144,26 @@ class Manifest:
                    [w for w in watch if isinstance(w, str)] if isinstance(watch, list) else [],
                    articles if isinstance(articles, int) else 0)
 
-    def dumps(self) -> bytes:
-        """The manifest's bytes: sorted, so that the same export gives the same file."""
-        doc = {
+    def chunks(self) -> Iterator[bytes]:
+        """The manifest's bytes, piece by piece: sorted, so the same export gives the same file."""
+        head = {
             "format": MANIFEST_FORMAT,
             "inputs": self.inputs,
             "valid_until": self.valid_until,
             "watch": self.watch,
             "articles": self.articles,
-            "files": {rel: self.files[rel].as_list() for rel in sorted(self.files)},
         }
-        return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        yield json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1].encode() + b',"files":{'
+        names = sorted(self.files)
+        for i in range(0, len(names), 2000):
+            part = {rel: self.files[rel].as_list() for rel in names[i:i + 2000]}
+            text = json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1]
+            yield (("," if i else "") + text).encode()
+        yield b"}}\n"
+
+    def dumps(self) -> bytes:
+        """The manifest's bytes."""
+        return b"".join(self.chunks())
 
 
 def _revive(rel: str, value: object) -> Written | None:
@@ -333,19 +342,42 @@ def _remove_empty(root: Path, folder: Path) -> None:
         current = current.parent
 
 
-def finish(root: Path, manifest: Manifest, previous: bytes | None, replaced: set[str]) -> bool:
+def finish(root: Path, manifest: Manifest, previous: str | None, replaced: set[str]) -> bool:
     """Make replacements durable (one fsync per folder), then save the manifest if it changed.
 
-    New files are not synced one by one: should a crash lose one, its size or mtime
-    no longer matches the manifest, and the next export writes it again.
+    PREVIOUS is the digest of the manifest's bytes as the export found them. New files
+    are not synced one by one: should a crash lose one, its size or mtime no longer
+    matches the manifest, and the next export writes it again.
     """
     for folder in sorted(replaced):
         fsync_dir(root / folder if folder else root)
-    data = manifest.dumps()
-    if data == previous:
-        return False
-    write_atomic(root / MANIFEST, data)
+    path = root / MANIFEST
+    tmp = root / f".{MANIFEST}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+    h = hashlib.blake2b(digest_size=16)
+    try:
+        with open(tmp, "xb") as fh:
+            for chunk in manifest.chunks():  # written as made: 100,000 entries never in one string
+                h.update(chunk)
+                fh.write(chunk)
+            if h.hexdigest() != previous:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if h.hexdigest() == previous:
+            os.unlink(tmp)
+            return False
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(root)
     return True
+
+
+def load_manifest(root: Path) -> tuple[Manifest, str | None]:
+    """The export folder's manifest, and the digest of its bytes (None when there is none)."""
+    data = read_manifest_bytes(root)
+    return Manifest.parse(data), (digest_of(data) if data is not None else None)
 
 
 def read_manifest_bytes(root: Path) -> bytes | None:

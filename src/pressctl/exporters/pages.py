@@ -33,6 +33,7 @@ TEMPLATES = ("base.html", "macros.html", "list.html", "article.html", "tag.html"
 TEMPLATE_OF = {"home": "list.html", "language": "list.html", "article": "article.html",
                "tag": "tag.html", "tags": "tags.html", "redirect": "redirect.html"}
 PAGINATION_WINDOW = 2
+CARD_CACHE = 5000
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
@@ -145,6 +146,8 @@ class Contexts:
         """An article as lists show it: title, page, date, summary."""
         card = self._cards.get(item.slug)
         if card is None:
+            if len(self._cards) >= CARD_CACHE:
+                self._cards.clear()  # bounded: a newsroom of 100,000 articles stays small
             article = item.article
             lang = item.lang
             card = self._cards[item.slug] = {
@@ -339,6 +342,8 @@ class Contexts:
     def image(self, item: Item) -> dict[str, Any] | None:
         """The article's `image`: its URL on the page, its absolute URL, alt text and credit."""
         if item.slug not in self._images:
+            if len(self._images) >= CARD_CACHE:
+                self._images.clear()
             self._images[item.slug] = self._image(item)
         return self._images[item.slug]
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from pressctl.exporters import ExportOptions, ExportResult, catalog, layout, output, pages
 from pressctl.exporters.feeds import FeedWriter, feeds, robots, sitemaps
-from pressctl.exporters.job import ExportJob
+from pressctl.exporters.job import ExportJob, usable_state_dir
 from pressctl.exporters.layout import Item, Layout, Page
 from pressctl.exporters.output import Folder, Manifest, Written
 from pressctl.exporters.pages import Contexts, Theme
@@ -49,24 +49,25 @@ def export_site(newsroom: Newsroom, options: ExportOptions) -> ExportResult:
         job.result.out = out
         if not newsroom.settings.base_url:
             job.result.notes.append(NO_BASE_URL)
-        previous_bytes = output.read_manifest_bytes(out)
-        previous = Manifest.parse(previous_bytes)
+        previous, previous_digest = output.load_manifest(out)
         inputs = Inputs(newsroom, options, out)
         if previous.inputs and previous.inputs == inputs.digest(previous.watch) and \
                 _still_valid(previous, job.now) and _untouched(out, previous):
             job.result.unchanged = len(previous.files)
             job.result.exported = previous.articles
             return job.result
-        Build(job, out, previous, inputs).run(previous_bytes)
+        Build(job, out, previous, inputs).run(previous_digest)
         return job.result
 
 
 @contextlib.contextmanager
 def _export_lock(newsroom: Newsroom) -> Iterator[None]:
     """One export of a newsroom at a time (a second one waits); no lock on a read-only checkout."""
+    state_dir = usable_state_dir(newsroom)
     try:
-        newsroom.ensure_state_dir()
-        fd = os.open(newsroom.state_dir / "export.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        if state_dir is None:
+            raise OSError("no state folder")
+        fd = os.open(state_dir / "export.lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
         yield
         return
@@ -192,7 +193,7 @@ class Build:
         else:
             self.job.result.unchanged += 1
 
-    def run(self, previous_bytes: bytes | None) -> None:
+    def run(self, previous_digest: str | None) -> None:
         """Build, clean up, and save the manifest."""
         job = self.job
         job.start()
@@ -201,17 +202,23 @@ class Build:
         job.result.problems.extend(site.problems)
         contexts = Contexts(job, site)
         base = self._global_fingerprint(site, contexts)
-        todo: list[tuple[Page, str | None]] = []
-        for page in site.pages():
+        # Which pages to render: by number (pages are made again, one at a time, to render
+        # them, so that 100,000 pages are never held at once).
+        todo: list[tuple[int, str | None]] = []
+        bodies = []
+        for number, page in enumerate(site.pages()):
             fingerprint = self._page_fingerprint(base, site, page, contexts)
             before = self.previous.files.get(page.rel)
             if (fingerprint is not None and before is not None and before.fingerprint == fingerprint
                     and self.folder.unchanged(page.rel, before)):
                 self.record(page.rel, before, False)
             else:
-                todo.append((page, fingerprint))
-        job.prerender([p.items[0].chosen for p, _ in todo if p.kind == "article"])
-        self._render(todo, contexts)
+                todo.append((number, fingerprint))
+                if page.kind == "article":
+                    bodies.append(page.items[0].chosen)
+        job.prerender(bodies)
+        del bodies
+        self._render(site, todo, contexts)
         self._feeds(site, contexts, base)
         self._assets(site, contexts)
         self._media()
@@ -221,19 +228,16 @@ class Build:
         trusted = not job.result.problems and not (job.catalog and job.catalog.racy)
         manifest = Manifest(self.files, self.inputs.digest(watch) if trusted else None,
                             self._valid_until(), watch, len(job.chosen))
-        output.finish(self.out, manifest, previous_bytes, self.replaced)
+        output.finish(self.out, manifest, previous_digest, self.replaced)
         job.save()
 
     # -- fingerprints -------------------------------------------------------------
 
-    def _fingerprints(self) -> dict[str, str | None]:
+    def _fingerprints(self) -> dict[str, tuple[int, int, int] | None]:
+        """Each article's record identity (size, mtime, inode); None when too fresh to trust."""
         now = self.inputs.now_ns
-        out: dict[str, str | None] = {}
-        for c in self.job.chosen:
-            key = c.entry.key
-            fresh = key is None or now - key[1] <= catalog.RACY_NS
-            out[c.slug] = None if fresh else f"{key[0]}:{key[1]}:{key[2]}" if key else None
-        return out
+        return {c.slug: None if c.entry.key is None or now - c.entry.key[1] <= catalog.RACY_NS
+                else c.entry.key for c in self.job.chosen}
 
     def _global_fingerprint(self, site: Layout, contexts: Contexts) -> str:
         job = self.job
@@ -241,7 +245,7 @@ class Build:
                              site.languages)
 
     def _page_fingerprint(self, base: str, site: Layout, page: Page, contexts: Contexts) -> str | None:
-        parts: list[str | int | bool | None] = [base, page.rel, page.kind, page.key, page.number,
+        parts: list[object] = [base, page.rel, page.kind, page.key, page.number,
                                                  page.count]
         items = page.items
         if page.kind == "article":
@@ -259,7 +263,8 @@ class Build:
                 continue
             if i.fingerprint is None:
                 return None
-            parts += [i.slug, i.fingerprint]
+            size, mtime, ino = i.fingerprint
+            parts += [i.slug, f"{size}:{mtime}:{ino}"]
         return layout.digest(*parts)
 
     def _valid_until(self) -> str | None:
@@ -279,17 +284,28 @@ class Build:
 
     # -- writing ------------------------------------------------------------------
 
-    def _render(self, todo: list[tuple[Page, str | None]], contexts: Contexts) -> None:
+    def _render(self, site: Layout, todo: list[tuple[int, str | None]], contexts: Contexts) -> None:
         job = self.job
         job.cache.flush()
         cache_path = job.cache.path
 
+        def chosen() -> Iterator[tuple[Page, str | None]]:
+            wanted = iter(todo)
+            next_number, fingerprint = next(wanted, (-1, None))
+            for number, page in enumerate(site.pages()):
+                if number == next_number:
+                    yield page, fingerprint
+                    next_number, fingerprint = next(wanted, (-1, None))
+
         def tasks() -> Iterator[tuple[Task]]:
-            for i in range(0, len(todo), PAGE_CHUNK):
-                specs = []
-                for page, fingerprint in todo[i:i + PAGE_CHUNK]:
-                    specs.append((page.rel, pages.TEMPLATE_OF[page.kind], contexts.context(page),
-                                  self.previous.files.get(page.rel), fingerprint))
+            specs: list[tuple[str, str, dict[str, Any], Written | None, str | None]] = []
+            for page, fingerprint in chosen():
+                specs.append((page.rel, pages.TEMPLATE_OF[page.kind], contexts.context(page),
+                              self.previous.files.get(page.rel), fingerprint))
+                if len(specs) == PAGE_CHUNK:
+                    yield (Task(self.theme, self.out, cache_path, specs),)
+                    specs = []
+            if specs:
                 yield (Task(self.theme, self.out, cache_path, specs),)
 
         count = -(-len(todo) // PAGE_CHUNK)
@@ -322,7 +338,7 @@ class Build:
         for feed in feeds(site, contexts, limit):
             prints = [i.fingerprint for i in feed.items]
             fingerprint = None if any(p is None for p in prints) else layout.digest(
-                base, feed.folder, prints, [job.html_key(i.chosen) for i in feed.items])
+                base, feed.folder, str(prints), [job.html_key(i.chosen) for i in feed.items])
             for rel, make in ((feed.atom, writer.atom), (feed.json, writer.json_feed)):
                 before = self.previous.files.get(rel)
                 if (fingerprint is not None and before is not None
