@@ -527,3 +527,22 @@ def test_a_read_only_newsroom_still_exports(room: Room, cli: Cli, tmp_path: Path
         assert not (room.root / ".pressctl").exists()
     finally:
         room.root.chmod(0o755)
+
+
+def test_a_large_sitemap_becomes_an_index(room: Room, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pressctl.exporters import feeds
+
+    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 3)
+    for n in range(7):
+        published(room, f"story-{n}")  # with the home page: 8 URLs, 3 a file
+    out = room.root / "public"
+    export(cli, out)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    parts = [e.text for e in index.findall("s:sitemap/s:loc", ns)]
+    assert parts == ["https://news.example.org/sitemap-1.xml", "https://news.example.org/sitemap-2.xml",
+                     "https://news.example.org/sitemap-3.xml"]
+    locs = [e.text for n in (1, 2, 3)
+            for e in ET.parse(out / f"sitemap-{n}.xml").getroot().findall("s:url/s:loc", ns)]
+    assert len(locs) == len(set(locs)) == 8

@@ -213,23 +213,25 @@ class FeedWriter:
         return entry
 
 
-def sitemaps(layout: Layout, contexts: Contexts) -> dict[str, bytes]:
+def sitemaps(layout: Layout, contexts: Contexts) -> dict[str, bytes | bytearray]:
     """sitemap.xml (split into sitemap-N.xml under an index past 50,000 URLs); needs base_url."""
     if not contexts.base_url:
         return {}
-    parts: list[bytes] = []
-    lines: list[str] = []
-    for loc, lastmod in _urls(layout, contexts):
+    parts: list[bytearray] = []
+    part = bytearray()
+    for count, (loc, lastmod) in enumerate(_urls(layout, contexts)):
+        if count % SITEMAP_LIMIT == 0:
+            part = bytearray(_URLSET_HEAD)
+            parts.append(part)
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        lines.append(f"  <url><loc>{xml_text(loc)}</loc>{mod}</url>\n")
-        if len(lines) == SITEMAP_LIMIT:
-            parts.append(_urlset(lines))
-            lines = []
-    if lines or not parts:
-        parts.append(_urlset(lines))
+        part += f"  <url><loc>{xml_text(loc)}</loc>{mod}</url>\n".encode()
+    if not parts:
+        parts.append(bytearray(_URLSET_HEAD))
+    for part in parts:
+        part += _URLSET_TAIL
     if len(parts) == 1:
         return {"sitemap.xml": parts[0]}
-    out = {f"sitemap-{n}.xml": part for n, part in enumerate(parts, 1)}
+    out: dict[str, bytes | bytearray] = {f"sitemap-{n}.xml": p for n, p in enumerate(parts, 1)}
     index = ['<?xml version="1.0" encoding="UTF-8"?>\n',
              '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
     for name in out:
@@ -237,6 +239,11 @@ def sitemaps(layout: Layout, contexts: Contexts) -> dict[str, bytes]:
     index.append("</sitemapindex>\n")
     out["sitemap.xml"] = "".join(index).encode("utf-8")
     return out
+
+
+_URLSET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+_URLSET_TAIL = b"</urlset>\n"
 
 
 def _urls(layout: Layout, contexts: Contexts) -> Iterator[tuple[str, str | None]]:
@@ -251,12 +258,6 @@ def _urls(layout: Layout, contexts: Contexts) -> Iterator[tuple[str, str | None]
         yield absolute("tags/") or "", None
     for tag in layout.tags.values():
         yield absolute(tag.path) or "", tag.items[0].lastmod if tag.items else None
-
-
-def _urlset(lines: list[str]) -> bytes:
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "".join(lines) + "</urlset>\n").encode("utf-8")
 
 
 def robots(contexts: Contexts) -> bytes:

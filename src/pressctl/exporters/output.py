@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ from pressctl.errors import Refused, UsageError, display_path
 from pressctl.store import ARTICLES, STATE, Newsroom, fsync_dir
 
 MANIFEST = ".pressctl-manifest.json"
+_TEMPORARY = re.compile(r"\..+\.[0-9]+\.[0-9a-f]{8}\.tmp")  # .NAME.PID.RANDOM.tmp
 MANIFEST_FORMAT = "pressctl-manifest/1"
 TMP_SUFFIX = ".tmp"
 TEMPLATES = "templates"
@@ -184,7 +186,7 @@ def safe_relpath(rel: str) -> bool:
     return all(part not in ("", ".", "..") for part in rel.split("/"))
 
 
-def digest_of(data: bytes) -> str:
+def digest_of(data: bytes | bytearray) -> str:
     """The hash the manifest records (128 bits of BLAKE2b)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -216,21 +218,17 @@ class Folder:
         return (stat.S_ISREG(st.st_mode) and st.st_size == before.size
                 and st.st_mtime_ns == before.mtime_ns)
 
-    def write(self, rel: str, data: bytes, before: Written | None,
+    def write(self, rel: str, data: bytes | bytearray, before: Written | None,
               fingerprint: str | None = None) -> tuple[Written, bool]:
         """Put DATA at REL unless the file already holds it; returns its entry and whether it was written."""
         digest = digest_of(data)
         if before is not None and before.digest == digest and self.unchanged(rel, before):
             return Written(digest, before.size, before.mtime_ns, fingerprint), False
         path = self._prefix + rel
-        if self._ensure_parent(rel):
-            # The folder was made just now, so no file is in the way: write it in place.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            return Written(digest, *_write_fd(fd, data), fingerprint), True
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            st = None
+        st = None
+        if not self._ensure_parent(rel):  # a folder made just now holds no file to compare
+            with contextlib.suppress(FileNotFoundError):
+                st = os.lstat(path)
         if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == len(data):
             with contextlib.suppress(OSError), open(path, "rb") as fh:
                 if fh.read(len(data) + 1) == data:
@@ -290,7 +288,7 @@ class Folder:
         return parent in self._created
 
 
-def _write_fd(fd: int, data: bytes) -> tuple[int, int]:
+def _write_fd(fd: int, data: bytes | bytearray) -> tuple[int, int]:
     """Write DATA to the open file FD and close it; its size and mtime."""
     try:
         view = memoryview(data)
@@ -372,6 +370,57 @@ def finish(root: Path, manifest: Manifest, previous: str | None, replaced: set[s
         raise
     fsync_dir(root)
     return True
+
+
+def running_marker(state_dir: Path | None, root: Path) -> Path | None:
+    """The file that says an export into ROOT is running (in `.pressctl/`, not in the site)."""
+    if state_dir is None:
+        return None
+    name = hashlib.blake2b(str(root).encode("utf-8"), digest_size=8).hexdigest()
+    return state_dir / f"export-{name}.running"
+
+
+def begin(marker: Path | None) -> bool:
+    """Mark an export as running; True when the marker of one that died is there.
+
+    Without a state folder to keep the marker in, every export cleans up after itself.
+    """
+    if marker is None:
+        return True
+    if marker.is_file():
+        return True
+    with contextlib.suppress(OSError):
+        marker.touch()
+    return False
+
+
+def end(marker: Path | None) -> None:
+    """The export finished: remove the marker."""
+    if marker is not None:
+        with contextlib.suppress(FileNotFoundError):
+            marker.unlink()
+
+
+def interrupted(marker: Path | None) -> bool:
+    """True when an export died before it finished (or nothing can tell)."""
+    return marker is None or marker.is_file()
+
+
+def clean_temporary(root: Path, folders: Iterable[str]) -> int:
+    """Remove the temporary files an export killed mid-write left in FOLDERS (and ROOT)."""
+    removed = 0
+    for folder in sorted({"", *folders}):
+        path = root / folder if folder else root
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            if _TEMPORARY.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def load_manifest(root: Path) -> tuple[Manifest, str | None]:

@@ -52,7 +52,9 @@ def export_site(newsroom: Newsroom, options: ExportOptions) -> ExportResult:
         previous, previous_digest = output.load_manifest(out)
         inputs = Inputs(newsroom, options, out)
         if previous.inputs and previous.inputs == inputs.digest(previous.watch) and \
-                _still_valid(previous, job.now) and _untouched(out, previous):
+                _still_valid(previous, job.now) and \
+                not output.interrupted(output.running_marker(job.state_dir, out)) and \
+                _untouched(out, previous):
             job.result.unchanged = len(previous.files)
             job.result.exported = previous.articles
             return job.result
@@ -196,6 +198,8 @@ class Build:
     def run(self, previous_digest: str | None) -> None:
         """Build, clean up, and save the manifest."""
         job = self.job
+        marker = output.running_marker(job.state_dir, self.out)
+        crashed = output.begin(marker)
         job.start()
         site = layout.build(job.chosen, job.aliases, job.settings.export.per_page,
                             self._fingerprints(), job.now if job.options.include_all else None)
@@ -229,6 +233,10 @@ class Build:
         manifest = Manifest(self.files, self.inputs.digest(watch) if trusted else None,
                             self._valid_until(), watch, len(job.chosen))
         output.finish(self.out, manifest, previous_digest, self.replaced)
+        if crashed:  # the killed export's temporary files, where pages are written
+            folders = {rel.rpartition("/")[0] for rel in (*self.previous.files, *self.files)}
+            output.clean_temporary(self.out, folders)
+        output.end(marker)
         job.save()
 
     # -- fingerprints -------------------------------------------------------------
@@ -320,7 +328,7 @@ class Build:
             for rel, written, wrote in results:
                 self.record(rel, written, wrote)
 
-    def _write(self, rel: str, data: bytes, fingerprint: str | None = None) -> None:
+    def _write(self, rel: str, data: bytes | bytearray, fingerprint: str | None = None) -> None:
         written, wrote = self.folder.write(rel, data, self.previous.files.get(rel), fingerprint)
         self.record(rel, written, wrote)
 
