@@ -546,3 +546,21 @@ def test_a_large_sitemap_becomes_an_index(room: Room, cli: Cli, monkeypatch: pyt
     locs = [e.text for n in (1, 2, 3)
             for e in ET.parse(out / f"sitemap-{n}.xml").getroot().findall("s:url/s:loc", ns)]
     assert len(locs) == len(set(locs)) == 8
+
+
+def test_the_article_page_matches_its_golden_file(sample: Room, tmp_path: Path) -> None:
+    """The Bart Somers page, byte for byte, at a fixed moment (PRESSCTL_UPDATE_GOLDEN=1 updates it)."""
+    from tests.export_support import check_golden
+
+    out = tmp_path / "golden-site"
+    now = datetime.fromisoformat("2026-11-27T12:00:00+01:00")
+    result = EXPORTERS["html"](Newsroom(sample.root), ExportOptions(out=out, now=now, jobs=1))
+    assert not result.failed
+    check_golden("sample-article.html", (out / f"articles/{SOMERS}/index.html").read_text(encoding="utf-8"))
+    check_golden("sample-feed.xml", (out / "feed.xml").read_text(encoding="utf-8"))
+
+
+def test_html_cannot_go_to_stdout(sample: Room, cli: Cli) -> None:
+    result = cli("export", "--format", "html", "--out", "-")
+    assert result.exit_code == 2
+    assert "folder" in result.stderr

@@ -234,17 +234,17 @@ class Contexts:
         title = heading
         if page.number > 1:
             title += " · " + t["page_of"].format(n=page.number, count=page.count)
-        ctx = {
-            "page": self.page(page, lang=lang, title=f"{title} — {self.site()['title']}",
-                              description=self.settings.description),
+        head = self.page(page, lang=lang, title=f"{title} — {self.site()['title']}",
+                         description=self.settings.description)
+        pagination = self.pagination(page, base)
+        head["prev"], head["next"] = pagination["prev"], pagination["next"]
+        return {
+            "page": head,
             "heading": heading,
             "articles": [self.card(i) for i in page.items],
-            "pagination": self.pagination(page, base),
+            "pagination": pagination,
             "kind": page.kind,
         }
-        ctx["page"]["prev"] = ctx["pagination"]["prev"]
-        ctx["page"]["next"] = ctx["pagination"]["next"]
-        return ctx
 
     def _home(self, page: Page) -> dict[str, Any]:
         lang = self.settings.lang
@@ -352,6 +352,7 @@ class Contexts:
         if not isinstance(image, dict) or not isinstance(image.get("src"), str):
             return None
         src: str = image["src"]
+        absolute: str | None
         if src.startswith("https://"):
             page_src = absolute = src
         else:

@@ -253,11 +253,10 @@ class Build:
                              site.languages)
 
     def _page_fingerprint(self, base: str, site: Layout, page: Page, contexts: Contexts) -> str | None:
-        parts: list[object] = [base, page.rel, page.kind, page.key, page.number,
-                                                 page.count]
-        items = page.items
+        parts: list[object] = [base, page.rel, page.kind, page.key, page.number, page.count]
+        items: tuple[Item | None, ...] = page.items
         if page.kind == "article":
-            item = items[0]
+            item = page.items[0]
             image = contexts.image(item)
             parts += [self.job.html_key(item.chosen), image and image["src"], item.live]
             items = (item, *site.other_news(item), None, *site.translations(item))
