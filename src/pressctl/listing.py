@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pressctl.article import Article
-from pressctl.serialize import article_dict
+from pressctl.record import canonical
+from pressctl.serialize import json_default
 
 CSV_COLUMNS = ("slug", "status", "published", "title", "authors", "tags", "category", "lang")
 
@@ -20,10 +21,15 @@ def as_json(articles: Sequence[Article], root: Path) -> str:
         return "[]\n"
     # One article a line: readable, and written by json's fast C encoder.
     lines = (
-        json.dumps(article_dict(a, path=f"{a.path.parent.name}/{a.path.name}"), ensure_ascii=False)
-        for a in articles
+        json.dumps(_with_path(a), ensure_ascii=False, default=json_default) for a in articles
     )
     return "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def _with_path(article: Article) -> dict[str, object]:
+    data = canonical(article.meta)
+    data["path"] = f"{article.path.parent.name}/{article.path.name}"
+    return data
 
 
 def as_csv(articles: Sequence[Article], root: Path) -> str:

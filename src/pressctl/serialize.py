@@ -20,6 +20,13 @@ def plain(value: Any) -> Any:
     return value
 
 
+def json_default(value: object) -> str:
+    """For `json.dumps(default=…)`: dates as RFC 3339 text, in the C encoder's stride."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def article_dict(article: Article, **extra: Any) -> dict[str, Any]:
     """Front matter in canonical order, then EXTRA keys (path, url, body …)."""
     data: dict[str, Any] = plain(canonical(article.meta))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,7 +44,7 @@ class Settings:
     export: ExportSettings = field(default_factory=ExportSettings)
     path: Path | None = None
 
-    @property
+    @cached_property
     def tzinfo(self) -> ZoneInfo | None:
         """The newsroom's timezone, or None to use the machine's."""
         return ZoneInfo(self.timezone) if self.timezone else None
