@@ -564,3 +564,24 @@ def test_html_cannot_go_to_stdout(sample: Room, cli: Cli) -> None:
     result = cli("export", "--format", "html", "--out", "-")
     assert result.exit_code == 2
     assert "folder" in result.stderr
+
+
+def test_a_second_export_reuses_the_cache(room: Room, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After one article changes, only it is parsed and rendered again (500 records: whole batches)."""
+    from pressctl.exporters import bodies, catalog
+
+    for n in range(500):
+        path = published(room, f"story-{n:03d}", f"2025-01-01T09:{n % 60:02d}:00+01:00")
+        os.utime(path, (path.stat().st_atime - 3600, path.stat().st_mtime - 3600))  # not fresh
+    out = room.root / "public"
+    export(cli, out, "--jobs", "1")
+    calls: list[str] = []
+    real = bodies.render
+    monkeypatch.setattr(bodies, "render", lambda body, resolver: calls.append(body) or real(body, resolver))
+    parsed: list[Path] = []
+    real_parse = catalog.parse_entry
+    monkeypatch.setattr(catalog, "parse_entry", lambda p: parsed.append(p) or real_parse(p))
+    edited = room.path("story-007")
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    export(cli, out, "--jobs", "1")
+    assert parsed == [edited] and len(calls) == 1

@@ -437,7 +437,9 @@ class _Writer:
 
     def _flush(self, gone: set[str] | None = None) -> None:
         rows, self.rows = self.rows, []
-        if self.file is None or (not rows and not gone and not self.reset):
+        final = gone is not None
+        if self.file is None or (not rows and not gone and not self.reset
+                                 and not (final and self.db is not None)):
             return
         try:
             if self.db is None:
@@ -447,7 +449,7 @@ class _Writer:
                 self.db.execute("DELETE FROM entries")
                 self.reset = False
             self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
-            if gone is not None:
+            if gone is not None:  # the last batch: say which renderer made the bodies
                 self.db.executemany("DELETE FROM entries WHERE name = ?", ((n,) for n in sorted(gone)))
                 self.db.execute("INSERT OR REPLACE INTO about VALUES ('renderer', ?)",
                                 (renderer_id(),))

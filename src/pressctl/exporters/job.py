@@ -66,6 +66,7 @@ class ExportJob:
                              self.settings.lang, self.selection)
         self.chosen: list[Chosen] = []
         self.catalog: catalog.Catalog | None = None
+        self.valid_until: str | None = None  # when the selection changes by itself next
         self.aliases: dict[str, str] = {}
         self.resolver = Resolver(newsroom.root, newsroom.articles_dir, {})
 
@@ -115,6 +116,13 @@ class ExportJob:
                 result.skipped += 1
                 continue
             chosen.append(Chosen(article, entry))
+        self.valid_until = valid_until(self.catalog.articles, self.now)
+        # What is not exported is not needed any more: 100,000 records take room.
+        taken = {c.article.path.name for c in chosen}
+        for name, entry in self.catalog.entries.items():
+            if name not in taken:
+                entry.meta = None
+        self.catalog.articles = []
         # The stable order of `list` (query.newest_first), with each date computed once.
         chosen.sort(key=lambda c: c.slug)
         chosen.sort(key=lambda c: c.date or _OLDEST, reverse=True)
@@ -181,6 +189,19 @@ def render_bodies(reader: Reader, aliases: dict[str, str],
         out.append((bodies.html_key(rendered.info.digest, rendered.outputs),
                     rendered.info.digest, rendered.html))
     return out
+
+
+def valid_until(articles: list[Article], now: datetime) -> str | None:
+    """When the selection next changes by itself: a scheduled article comes due, one expires."""
+    soonest: datetime | None = None
+    for article in articles:
+        moments = [article.when("expires")]
+        if article.status == "scheduled":
+            moments.append(article.published)
+        for moment in moments:
+            if moment is not None and moment > now and (soonest is None or moment < soonest):
+                soonest = moment
+    return soonest.isoformat() if soonest is not None else None
 
 
 def usable_state_dir(newsroom: Newsroom) -> Path | None:

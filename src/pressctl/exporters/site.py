@@ -231,7 +231,7 @@ class Build:
         watch = sorted({os.path.relpath(m.source, job.newsroom.root) for m in job.resolver.media.values()})
         trusted = not job.result.problems and not (job.catalog and job.catalog.racy)
         manifest = Manifest(self.files, self.inputs.digest(watch) if trusted else None,
-                            self._valid_until(), watch, len(job.chosen))
+                            job.valid_until, watch, len(job.chosen))
         output.finish(self.out, manifest, previous_digest, self.replaced)
         if crashed:  # the killed export's temporary files, where pages are written
             folders = {rel.rpartition("/")[0] for rel in (*self.previous.files, *self.files)}
@@ -273,21 +273,6 @@ class Build:
             size, mtime, ino = i.fingerprint
             parts += [i.slug, f"{size}:{mtime}:{ino}"]
         return layout.digest(*parts)
-
-    def _valid_until(self) -> str | None:
-        """When the selection next changes by itself: a scheduled article comes due, one expires."""
-        job = self.job
-        now = job.now
-        soonest: datetime | None = None
-        assert job.catalog is not None
-        for article in job.catalog.articles:
-            moments = [article.when("expires")]
-            if article.status == "scheduled":
-                moments.append(article.published)
-            for moment in moments:
-                if moment is not None and moment > now and (soonest is None or moment < soonest):
-                    soonest = moment
-        return soonest.isoformat() if soonest is not None else None
 
     # -- writing ------------------------------------------------------------------
 
