@@ -158,7 +158,7 @@ class Contexts:
                 "date": item.date.isoformat() if item.date else None,
                 "date_text": i18n.format_date(item.date, lang) if item.date else "",
                 "summary": self.summary(item),
-                "category": self.clean(article.text("category")),
+                "category": category_label(self.clean(article.text("category"))),
             }
         return card
 
@@ -368,6 +368,12 @@ class Contexts:
             "alt": self.clean(str(image.get("alt") or "")),
             "credit": self.clean(str(image.get("credit") or "")),
         }
+
+
+def category_label(category: str) -> str:
+    """A category as readers see it: `press-release` -> `Press release`."""
+    text = category.replace("-", " ").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def json_ld(contexts: Contexts, data: dict[str, Any], image: dict[str, Any] | None) -> str:
