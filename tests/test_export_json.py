@@ -293,3 +293,16 @@ def test_front_matter_is_the_one_serialiser_of_show_and_list(sample: Room) -> No
     assert scan.articles
     for article in scan.articles:
         assert front_matter(article) == article_dict(article)
+
+
+def test_large_newsrooms_share_strings_without_changing_values() -> None:
+    from pressctl.exporters.catalog import compact
+
+    one = {"status": "published", "tags": ["a", "b"], "published": dt("2026-01-10T09:00:00+01:00"),
+           "title": "T"}
+    two = {"status": "".join(["pub", "lished"]), "tags": ["".join("a")],
+           "published": dt("2026-02-10T09:00:00+01:00"), "title": "U"}
+    a, b = compact(one), compact(two)
+    assert a == one and b == two and list(a) == list(one)
+    assert a["status"] is b["status"]
+    assert a["published"].tzinfo is b["published"].tzinfo

@@ -79,15 +79,19 @@ class Entry:
                 list(self.error) if self.error else None, body]
 
     @classmethod
-    def from_json(cls, name: str, raw: list[Any]) -> Entry:
-        """Revive an entry; raises ValueError (or KeyError, TypeError) on a damaged one."""
+    def from_json(cls, name: str, raw: list[Any], *, shared: bool = False) -> Entry:
+        """Revive an entry; raises ValueError (or KeyError, TypeError) on a damaged one.
+
+        With SHARED, its strings and time zones are shared with the other entries.
+        """
         size, mtime, ino, plain, typed, offset, faults, error, body = raw
         meta = None
         if plain is not None:
             meta = plain
             for k, (kind, text) in typed.items():
                 meta[k] = _REVIVE[kind](text)
-            meta = compact(meta)
+            if shared:
+                meta = compact(meta)
         info = None
         if body:
             info = BodyInfo(body[0], body[1], int(body[2]), tuple(body[3]) if body[3] else ())
@@ -95,17 +99,12 @@ class Entry:
                    tuple(tuple(f) for f in faults) if faults else (),
                    tuple(error) if error else None, info)
 
-    def compacted(self) -> Entry:
-        """This entry with its front matter sharing strings and time zones with the others."""
-        if self.meta is not None:
-            self.meta = compact(self.meta)
-        return self
-
-
 _REVIVE: dict[str, Callable[[str], object]] = {
     "dt": datetime.fromisoformat, "d": date.fromisoformat, "t": time.fromisoformat,
 }
-# Values that repeat across a newsroom: one string object for all (100,000 records fit).
+# Values that repeat across a newsroom: one string object for all, from this many records
+# on (sharing costs time; below it, memory is no concern).
+SHARE_FROM = 20_000
 _SHARED_VALUES = frozenset({"status", "lang", "category"})
 _SHARED_LISTS = frozenset({"authors", "tags"})
 _zones: dict[tuple[object, object], timezone] = {}
@@ -347,6 +346,7 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
                          if e.name.endswith(".md") and not e.name.startswith("."))
     except FileNotFoundError:
         listing = []
+    shared = len(listing) >= SHARE_FROM
     for name, dirent in listing:
         try:
             st = dirent.stat()
@@ -383,7 +383,7 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
                 if isinstance(encoded, Entry):
                     entry = encoded
                 else:
-                    entry = Entry.from_json(name, json.loads(encoded))
+                    entry = Entry.from_json(name, json.loads(encoded), shared=shared)
                     if entry.key is not None and now_ns - entry.key[1] > RACY_NS:
                         writer.put(name, encoded)
                     else:
@@ -499,11 +499,13 @@ def _read(file: Path) -> dict[str, Entry] | None:
         about = dict(db.execute("SELECT key, value FROM about").fetchall())
         if about.get("renderer") != renderer_id():
             return None
+        (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
+        shared = count >= SHARE_FROM
         out: dict[str, Entry] = {}
         loads = json.loads
         for name, data in db.execute("SELECT name, data FROM entries"):  # streamed, not fetched
             try:
-                out[name] = Entry.from_json(name, loads(data))
+                out[name] = Entry.from_json(name, loads(data), shared=shared)
             except (ValueError, KeyError, TypeError, IndexError, AttributeError):
                 continue
         return out
