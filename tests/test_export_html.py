@@ -568,7 +568,7 @@ def test_html_cannot_go_to_stdout(sample: Room, cli: Cli) -> None:
 
 def test_a_second_export_reuses_the_cache(room: Room, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """After one article changes, only it is parsed and rendered again (500 records: whole batches)."""
-    from pressctl.exporters import bodies, catalog
+    from pressctl.exporters import bodies, records
 
     for n in range(500):
         path = published(room, f"story-{n:03d}", f"2025-01-01T09:{n % 60:02d}:00+01:00")
@@ -579,8 +579,8 @@ def test_a_second_export_reuses_the_cache(room: Room, cli: Cli, monkeypatch: pyt
     real = bodies.render
     monkeypatch.setattr(bodies, "render", lambda body, resolver: calls.append(body) or real(body, resolver))
     parsed: list[Path] = []
-    real_parse = catalog.parse_entry
-    monkeypatch.setattr(catalog, "parse_entry", lambda p: parsed.append(p) or real_parse(p))
+    real_parse = records.parse_entry
+    monkeypatch.setattr(records, "parse_entry", lambda p: parsed.append(p) or real_parse(p))
     edited = room.path("story-007")
     edited.write_text(edited.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     export(cli, out, "--jobs", "1")

@@ -296,7 +296,7 @@ def test_front_matter_is_the_one_serialiser_of_show_and_list(sample: Room) -> No
 
 
 def test_large_newsrooms_share_strings_without_changing_values() -> None:
-    from pressctl.exporters.catalog import compact
+    from pressctl.exporters.records import compact
 
     one = {"status": "published", "tags": ["a", "b"], "published": dt("2026-01-10T09:00:00+01:00"),
            "title": "T"}

@@ -21,8 +21,8 @@ from typing import IO, Any
 from pressctl.article import DATETIME_FIELDS, STATUSES, Article, aware
 from pressctl.exporters import ExportOptions, ExportResult
 from pressctl.exporters.bodies import reading_minutes
-from pressctl.exporters.catalog import Entry, Reader, read_body
 from pressctl.exporters.job import Chosen, ExportJob
+from pressctl.exporters.records import Entry, Reader, read_body
 from pressctl.record import canonical
 from pressctl.serialize import plain
 from pressctl.settings import Settings

@@ -15,9 +15,9 @@ from pathlib import Path
 from pressctl import dates
 from pressctl.article import Article, is_slug
 from pressctl.errors import Refused
-from pressctl.exporters import ExportOptions, ExportResult, bodies, catalog
+from pressctl.exporters import ExportOptions, ExportResult, bodies, catalog, records
 from pressctl.exporters.bodies import RenderCache, Resolver
-from pressctl.exporters.catalog import Entry, Reader, Selection
+from pressctl.exporters.records import Entry, Reader, Selection
 from pressctl.exporters.workers import Workers
 from pressctl.problems import Problem, Severity
 from pressctl.store import Newsroom
@@ -46,7 +46,7 @@ class Chosen:
 
     def body(self) -> str:
         """The Markdown body, read from the file."""
-        return catalog.read_body(self.article.path, self.entry)
+        return records.read_body(self.article.path, self.entry)
 
 
 class ExportJob:
@@ -87,7 +87,7 @@ class ExportJob:
     def start(self) -> None:
         """Read every record and choose the articles to export."""
 
-        def run(reader: Reader, chunks: list[list[str]]) -> Iterator[list[catalog.Parsed]]:
+        def run(reader: Reader, chunks: list[list[str]]) -> Iterator[list[records.Parsed]]:
             total = sum(len(c) for c in chunks)
             done = 0
 
@@ -96,7 +96,7 @@ class ExportJob:
                 done += n
                 self.progress("Reading articles", min(done * catalog.CHUNK, total), total)
 
-            return self.workers.map(catalog.read_records, ((reader, c) for c in chunks),
+            return self.workers.map(records.read_records, ((reader, c) for c in chunks),
                                     count=len(chunks), done=tick)
 
         self.catalog = catalog.load(self.newsroom, self.state_dir, self.reader, run, self.cache.put)
@@ -112,7 +112,7 @@ class ExportJob:
             if not self.selection.takes(article):
                 continue
             if entry.faults:
-                result.problems.extend(catalog.problems_of(article.path, entry))
+                result.problems.extend(records.problems_of(article.path, entry))
                 result.skipped += 1
                 continue
             chosen.append(Chosen(article, entry))
@@ -184,7 +184,7 @@ def render_bodies(reader: Reader, aliases: dict[str, str],
     resolver = Resolver(reader.root, reader.articles_dir, aliases)
     out = []
     for name, entry in names:
-        body = catalog.read_body(reader.articles_dir / name, entry)
+        body = records.read_body(reader.articles_dir / name, entry)
         rendered = bodies.render(body, resolver)
         out.append((bodies.html_key(rendered.info.digest, rendered.outputs),
                     rendered.info.digest, rendered.html))

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pressctl.exporters import ExportOptions, ExportResult, catalog, layout, output, pages
+from pressctl.exporters import ExportOptions, ExportResult, layout, output, pages, records
 from pressctl.exporters.feeds import FeedWriter, feeds, robots, sitemaps
 from pressctl.exporters.job import ExportJob, usable_state_dir
 from pressctl.exporters.layout import Item, Layout, Page
@@ -119,7 +119,7 @@ class Inputs:
             st = os.stat(path)
         except OSError:
             return f"{label}:-\n"
-        if self.now_ns - st.st_mtime_ns <= catalog.RACY_NS:
+        if self.now_ns - st.st_mtime_ns <= records.RACY_NS:
             self.racy = True
         return f"{label}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n"
 
@@ -244,7 +244,7 @@ class Build:
     def _fingerprints(self) -> dict[str, tuple[int, int, int] | None]:
         """Each article's record identity (size, mtime, inode); None when too fresh to trust."""
         now = self.inputs.now_ns
-        return {c.slug: None if c.entry.key is None or now - c.entry.key[1] <= catalog.RACY_NS
+        return {c.slug: None if c.entry.key is None or now - c.entry.key[1] <= records.RACY_NS
                 else c.entry.key for c in self.job.chosen}
 
     def _global_fingerprint(self, site: Layout, contexts: Contexts) -> str:
