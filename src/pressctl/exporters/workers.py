@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,11 @@ R = TypeVar("R")
 
 # Below this many tasks a pool costs more than it saves (when --jobs is not given).
 MIN_TASKS = 3
+
+
+def _quiet() -> None:
+    """In a worker: Ctrl-C is the main process's to handle (it stops the pool), not a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_jobs() -> int:
@@ -59,7 +65,7 @@ class Workers:
             if self.before_fork is not None:
                 self.before_fork()
             method = "fork" if sys.platform.startswith("linux") else "spawn"
-            self._pool = multiprocessing.get_context(method).Pool(self.jobs)
+            self._pool = multiprocessing.get_context(method).Pool(self.jobs, initializer=_quiet)
         return self._pool
 
     def map(self, fn: Callable[..., R], tasks: Iterable[tuple[Any, ...]], *, count: int,
