@@ -12,7 +12,7 @@ import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -102,13 +102,39 @@ def check_one(ctx: Context, article: Article) -> list[Problem]:
         add("PC005", "the file starts with a UTF-8 byte order mark (BOM); save it as UTF-8 "
             "without BOM (pressctl drops it whenever it rewrites the file)", line=1)
     stem = article.slug
-    _check_fields(ctx, article, stem, add)
+    settings = ctx.newsroom.settings
+    _check_own(article, stem, add, tz=settings.tzinfo, zone=settings.timezone)
     _check_identity(ctx, article, stem, add)
     _check_workflow(ctx, article, stem, add)
     _check_references(ctx, article, stem, add)
     _check_vocabulary(ctx, article, add)
     _check_body(ctx, article, stem, add, out)
     return out
+
+
+def own_problems(article: Article, *, tz: tzinfo | None = None,
+                 zone: str | None = None) -> list[Problem]:
+    """The problems ARTICLE has on its own, no other record or file needed.
+
+    The export skips an article with any of these errors (the fields it relies on).
+    """
+    out: list[Problem] = []
+    rec = article.record
+
+    def add(code: str, message: str, key: str | None = None, *, line: int | None = None) -> None:
+        where = line if line is not None else (rec.line_of(key) if key else None)
+        out.append(problem(article.path, code, message, line=where or 1, field=key))
+
+    _check_own(article, article.slug, add, tz=tz, zone=zone)
+    return out
+
+
+def _check_own(article: Article, stem: str, add: _Add, *, tz: tzinfo | None,
+               zone: str | None) -> None:
+    _check_fields(article, stem, add, tz=tz, zone=zone)
+    _check_slug(article, stem, add)
+    _check_status(article, stem, add)
+    _check_image_alt(article, stem, add)
 
 
 class _Add(Protocol):
@@ -118,7 +144,8 @@ class _Add(Protocol):
                  line: int | None = None) -> None: ...
 
 
-def _check_fields(ctx: Context, article: Article, stem: str, add: _Add) -> None:
+def _check_fields(article: Article, stem: str, add: _Add, *, tz: tzinfo | None,
+                  zone: str | None) -> None:
     meta = article.meta
     for key in meta:
         if key not in KNOWN_KEYS:
@@ -151,7 +178,7 @@ def _check_fields(ctx: Context, article: Article, stem: str, add: _Add) -> None:
                     add("PC011", f'must be a list of strings, like {key} = ["a", "b"]; '
                         f"the item {_show(item)} is {_kind(item)}: put it in quotes", key)
     for key in DATETIME_FIELDS:
-        _check_datetime(ctx, meta.get(key), key, add)
+        _check_datetime(meta.get(key), key, add, tz=tz, zone=zone or "the computer's time zone")
     image = meta.get("image")
     if image is not None:
         if not isinstance(image, dict):
@@ -177,11 +204,9 @@ def _check_fields(ctx: Context, article: Article, stem: str, add: _Add) -> None:
             '"pt-BR"', "lang")
 
 
-def _check_datetime(ctx: Context, value: Any, key: str, add: _Add) -> None:
+def _check_datetime(value: Any, key: str, add: _Add, *, tz: tzinfo | None, zone: str) -> None:
     if value is None:
         return
-    tz = ctx.newsroom.settings.tzinfo
-    zone = ctx.newsroom.settings.timezone or "the computer's time zone"
     if isinstance(value, datetime):
         if value.tzinfo is None:
             fixed = aware(value, tz)
@@ -198,9 +223,8 @@ def _check_datetime(ctx: Context, value: Any, key: str, add: _Add) -> None:
             f"2026-05-01T09:00:00+02:00 (no quotes); got {got}", key)
 
 
-def _check_identity(ctx: Context, article: Article, stem: str, add: _Add) -> None:
-    meta = article.meta
-    slug = meta.get("slug")
+def _check_slug(article: Article, stem: str, add: _Add) -> None:
+    slug = article.meta.get("slug")
     if not is_slug(stem):
         add("PC021", f"the file name {quote(article.path.name)} is not a valid slug, so no command "
             f"can name it; rename the file to {_suggest_slug(stem)}.md", "slug", line=1)
@@ -211,6 +235,12 @@ def _check_identity(ctx: Context, article: Article, stem: str, add: _Add) -> Non
         elif slug != stem and is_slug(stem):
             add("PC021", f"{quote(slug)} does not match the file name {article.path.name}; write "
                 f'slug = "{stem}", or run: pressctl rename {stem} {slug}', "slug")
+
+
+def _check_identity(ctx: Context, article: Article, stem: str, add: _Add) -> None:
+    meta = article.meta
+    slug = meta.get("slug")
+    if isinstance(slug, str):
         others = [p for p in ctx.slugs.get(slug, []) if p != article.path]
         if others:
             add("PC022", f"{quote(slug)} is also the slug of {_paths(others)}; slugs must be unique: "
@@ -242,18 +272,23 @@ def _check_identity(ctx: Context, article: Article, stem: str, add: _Add) -> Non
                     "article only", "aliases")
 
 
-def _check_workflow(ctx: Context, article: Article, slug: str, add: _Add) -> None:
+def _check_status(article: Article, slug: str, add: _Add) -> None:
     meta = article.meta
     status = meta.get("status")
     if isinstance(status, str) and status not in STATUSES:
         add("PC030", f"{quote(status)} is not one of {', '.join(STATUSES)}"
             f"{did_you_mean(status, STATUSES)}", "status")
-    published = article.published
     if status in ("scheduled", "published") and "published" not in meta:
         fix = (f"pressctl publish {slug} --at WHEN" if status == "scheduled"
                else f"pressctl unpublish {slug} && pressctl publish {slug}")
         add("PC031", f"missing, but the status is {quote(status)}; add the publication date, or "
             f"run: {fix}", "published", line=article.record.line_of("status"))
+
+
+def _check_workflow(ctx: Context, article: Article, slug: str, add: _Add) -> None:
+    meta = article.meta
+    status = meta.get("status")
+    published = article.published
     expires = article.when("expires")
     if expires is not None and published is not None and expires <= published:
         add("PC032", f"{expires.isoformat()} is not after published ({published.isoformat()}); "
@@ -292,12 +327,17 @@ def _check_references(ctx: Context, article: Article, stem: str, add: _Add) -> N
             reason = _image_problem(ctx, article, src)
             if reason:
                 add("PC044", f"{quote(src)} {reason}", "image.src")
-            alt = image.get("alt")
-            if not isinstance(alt, str) or not alt.strip():
-                add("PC045", ("missing" if alt is None else "is empty") + "; describe the "
-                    "picture for readers who cannot see it: pressctl edit "
-                    f'{stem} --set image.alt="…"', "image.alt",
-                    line=article.record.line_of("image.alt" if alt is not None else "image"))
+
+
+def _check_image_alt(article: Article, stem: str, add: _Add) -> None:
+    image = article.meta.get("image")
+    if isinstance(image, dict) and isinstance(image.get("src"), str):
+        alt = image.get("alt")
+        if not isinstance(alt, str) or not alt.strip():
+            add("PC045", ("missing" if alt is None else "is empty") + "; describe the "
+                "picture for readers who cannot see it: pressctl edit "
+                f'{stem} --set image.alt="…"', "image.alt",
+                line=article.record.line_of("image.alt" if alt is not None else "image"))
 
 
 def _missing_article(ctx: Context, target: str, stem: str) -> str | None:

@@ -28,7 +28,7 @@ from pressctl.record import Record
 from pressctl.store import Newsroom
 
 FILE = "export-catalog.sqlite"
-FORMAT = 1
+FORMAT = 2  # 2: faults come from the validation engine (checks.own_problems)
 
 CHUNK = 48
 Runner = Callable[[Reader, list[list[str]]], Iterator[list[Parsed]]]

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pressctl import record
-from pressctl.article import DATETIME_FIELDS, LIST_FIELDS, STATUSES, STRING_FIELDS, Article, is_slug
+from pressctl.article import DATETIME_FIELDS, Article
 from pressctl.errors import RecordError
 from pressctl.exporters import bodies
 from pressctl.exporters.bodies import BodyInfo
@@ -213,7 +213,7 @@ def parse_entry(path: Path) -> tuple[Entry, Record | None]:
     if text.startswith(record.BOM):
         text = text[1:]
     offset = len(text) - len(rec.body)
-    return Entry(name, key, rec.meta, offset, tuple(faults(rec, path.stem))), rec
+    return Entry(name, key, rec.meta, offset, tuple(faults(rec, path))), rec
 
 
 def read_body(path: Path, entry: Entry) -> str:
@@ -233,61 +233,15 @@ def read_body(path: Path, entry: Entry) -> str:
     return record.parse(record.decode(data, path), path).body  # changed since: parse it
 
 
-def faults(rec: Record, stem: str) -> list[tuple[int | None, str, str, str]]:
-    """What keeps a record out of an export: the fields an export relies on, badly typed.
+def faults(rec: Record, path: Path) -> list[tuple[int | None, str, str, str]]:
+    """What keeps a record out of an export: its own errors, as `pressctl validate` finds them.
 
-    Each fault is (line, field, rule code, message), with the codes of `pressctl validate`.
+    Each fault is (line, field, rule code, message).
     """
-    meta = rec.meta
-    found: list[tuple[int | None, str, str, str]] = []
+    from pressctl.checks import own_problems
 
-    def bad(key: str, code: str, message: str) -> None:
-        found.append((rec.line_of(key), key, code, message))
-
-    for key in ("title", "slug", "status"):
-        if key not in meta:
-            bad(key, "PC010", "missing: every article needs a title, a slug and a status")
-    for key in STRING_FIELDS:
-        value = meta.get(key)
-        if value is not None and not isinstance(value, str):
-            bad(key, "PC011", f'must be a string, like {key} = "…"')
-    for key in LIST_FIELDS:
-        value = meta.get(key)
-        if value is not None and not (isinstance(value, list)
-                                      and all(isinstance(v, str) for v in value)):
-            bad(key, "PC011", f'must be a list of strings, like {key} = ["a", "b"]')
-    for key in DATETIME_FIELDS:
-        value = meta.get(key)
-        if value is not None and not isinstance(value, date):
-            bad(key, "PC011", f"must be a date and time, like {key} = 2026-05-01T09:00:00+02:00")
-    title = meta.get("title")
-    if isinstance(title, str) and (not title.strip() or "\n" in title or "\r" in title):
-        bad("title", "PC012", "must be one non-empty line")
-    slug = meta.get("slug")
-    if isinstance(slug, str) and slug != stem:
-        bad("slug", "PC021", f'"{slug}" does not match the file name; write slug = "{stem}"')
-    if not is_slug(stem):
-        bad("slug", "PC021", f"the file name {stem}.md is not a valid slug")
-    status = meta.get("status")
-    if "status" in meta and status not in STATUSES:
-        bad("status", "PC030", f"{status!r} is not one of {', '.join(STATUSES)}")
-    if status in ("scheduled", "published") and not isinstance(meta.get("published"), date):
-        bad("published", "PC031", f"required for a {status} article")
-    lang = meta.get("lang")
-    if isinstance(lang, str) and not BCP47.match(lang):
-        bad("lang", "PC015", f'"{lang}" is not a BCP 47 language tag, like "en" or "pt-BR"')
-    image = meta.get("image")
-    if image is not None:
-        if not isinstance(image, dict):
-            bad("image", "PC011", 'must be a table with src = "…" and alt = "…"')
-        else:
-            for sub in ("src", "alt", "credit"):
-                if sub in image and not isinstance(image[sub], str):
-                    bad(f"image.{sub}", "PC011", f'must be a string, like {sub} = "…"')
-            if isinstance(image.get("src"), str) and not (
-                    isinstance(image.get("alt"), str) and image["alt"].strip()):
-                bad("image.alt", "PC045", "an image needs alt text that describes it")
-    return found
+    return [(p.line, p.field or "", p.code, p.message)
+            for p in own_problems(Article(path, rec)) if p.is_error]
 
 
 def problems_of(path: Path, entry: Entry) -> list[Problem]:
