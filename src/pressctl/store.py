@@ -125,9 +125,8 @@ class Newsroom:
         loaded = index.load_all(self, self.record_paths(), bodies=bodies)
         for path, outcome in loaded:
             if isinstance(outcome, RecordError):
-                result.problems.append(
-                    error(path, outcome.code, outcome.message, line=outcome.line)
-                )
+                message = f"{outcome.message}; {outcome.hint}" if outcome.hint else outcome.message
+                result.problems.append(error(path, outcome.code, message, line=outcome.line))
             else:
                 result.articles.append(self.article(outcome, path))
         return result
