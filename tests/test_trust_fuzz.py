@@ -164,7 +164,8 @@ def test_any_bytes_as_a_file_give_a_record_or_a_record_error(data: bytes, fuzz_r
         assert len(scan.articles) + len(scan.problems) == 1
         if isinstance(direct, RecordError):
             (problem,) = scan.problems
-            assert (problem.message, problem.line) == (direct.message, direct.line)
+            said = f"{direct.message}; {direct.hint}" if direct.hint else direct.message
+            assert (problem.message, problem.line) == (said, direct.line)
         else:
             (article,) = scan.articles
             assert same(article.meta, direct.meta)
