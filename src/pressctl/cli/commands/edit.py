@@ -20,11 +20,11 @@ def edit(
         "--set", metavar="KEY=VALUE",
         help="Set a field (repeatable). Dates in ISO 8601; lists as a TOML array or "
         "comma-separated; an empty VALUE removes the field.")] = None,
-    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
+    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", metavar="TAG", help="Add a tag.")] = None,
     remove_tag: Annotated[list[str] | None, typer.Option(
-        "--remove-tag", help="Remove a tag.")] = None,
+        "--remove-tag", metavar="TAG", help="Remove a tag.")] = None,
     author: Annotated[list[str] | None, typer.Option(
-        "--author", "-a", help="Add an author.")] = None,
+        "--author", "-a", metavar="NAME", help="Add an author.")] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would change, write nothing.")] = False,
 ) -> None:

@@ -50,7 +50,7 @@ def export(
     until: UntilOpt = None,
     search: SearchOpt = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes (default: one per core).")] = None,
+        "--jobs", "-j", min=1, metavar="N", help="Worker processes (default: one per core).")] = None,
     schema: Annotated[bool, typer.Option(
         "--schema", help="Print the JSON Schema of the json export and exit.")] = False,
 ) -> None:

@@ -23,11 +23,13 @@ class ListFormat(StrEnum):
 
 
 StatusOpt = Annotated[list[str] | None, typer.Option(
-    "--status", help="Only these statuses (repeatable, or comma-separated).")]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only with this tag.")]
-AuthorOpt = Annotated[list[str] | None, typer.Option("--author", "-a", help="Only by this author.")]
-CategoryOpt = Annotated[list[str] | None, typer.Option("--category", help="Only in this category.")]
-LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Only in this language.")]
+    "--status", metavar="STATUS", help="Only these statuses (repeatable, or comma-separated).")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only with this tag.")]
+AuthorOpt = Annotated[list[str] | None, typer.Option("--author", "-a", metavar="NAME",
+                                                                help="Only by this author.")]
+CategoryOpt = Annotated[list[str] | None, typer.Option("--category", metavar="CATEGORY",
+                                                                 help="Only in this category.")]
+LangOpt = Annotated[list[str] | None, typer.Option("--lang", metavar="LANG", help="Only in this language.")]
 SinceOpt = Annotated[str | None, typer.Option(
     "--since", metavar="DATE", help="Published (or created) on or after DATE (ISO 8601).")]
 UntilOpt = Annotated[str | None, typer.Option(
@@ -89,7 +91,8 @@ def list_(
     sort: Annotated[SortKey, typer.Option(help="Order by this field.")] = SortKey.PUBLISHED,
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
     limit: Annotated[int | None, typer.Option(
-        min=0, help="Show at most N articles (0: all). On a terminal the table shows 50.")] = None,
+        min=0, metavar="N",
+        help="Show at most N articles (0: all). On a terminal the table shows 50.")] = None,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ListFormat.TABLE),
 ) -> None:

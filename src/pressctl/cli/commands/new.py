@@ -16,9 +16,11 @@ def new(
     ctx: typer.Context,
     title: Annotated[str | None, typer.Argument(help="The headline.")] = None,
     author: Annotated[
-        list[str] | None, typer.Option("--author", "-a", help="An author (repeatable).")
+        list[str] | None, typer.Option("--author", "-a", metavar="NAME", help="An author (repeatable).")
     ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).")
+    ] = None,
     category: Annotated[str | None, typer.Option(help="The category.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language (BCP 47), default from settings.")] = None,
     summary: Annotated[str | None, typer.Option(help="A one-sentence lead.")] = None,
