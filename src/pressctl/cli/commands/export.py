@@ -92,7 +92,8 @@ def export(
     state.output.problems(result.problems)
     if fmt is ExportFormat.HTML and result.out is not None:
         # plain text: a summary is no reason to load Rich
-        typer.echo(f"exported {result.exported} articles to {display_path(result.out)}: "
+        noun = "article" if result.exported == 1 else "articles"
+        typer.echo(f"exported {result.exported} {noun} to {display_path(result.out)}: "
                    f"{result.written} files written, {result.unchanged} unchanged, "
                    f"{result.removed} removed", err=True)
     if result.failed:
