@@ -167,3 +167,28 @@ def test_save_refuses_a_record_that_would_not_read_back(room: Room) -> None:
     with pytest.raises((RecordError, TypeError)):
         Newsroom(room.root).save(article)
     assert path.read_bytes() == before
+
+
+def test_unfiltered_list_from_the_cache_decodes_no_record(room: Room) -> None:
+    """The index keeps each record's list row and sort time; reading a field drops them."""
+    from datetime import datetime
+
+    from pressctl import listing, query
+
+    for n, day in enumerate(("2024-01-02", "2024-03-04", "2023-05-06")):
+        path = room.write(f"story-{n}", status="published",
+                          published=datetime.fromisoformat(f"{day}T10:00:00+01:00"))
+        old = time.time() - 60
+        os.utime(path, (old, old))
+    newsroom = Newsroom(room.root)
+    expected = listing.as_json(query.newest_first(newsroom.scan().articles), room.root)
+    cached = newsroom.scan().articles
+    assert all(a.record.row is not None and a.record.stamp is not None for a in cached)
+    shown = listing.as_json(query.newest_first(cached), room.root)
+    assert shown == expected
+    assert all(a.record.row is not None for a in cached)  # nothing was decoded to get there
+    first = cached[0]
+    assert first.meta["slug"] == first.slug  # reading a field loads the record …
+    assert first.record.row is None and first.record.stamp is None  # … and drops the copies
+    first.meta["title"] = "Changed"
+    assert '"title": "Changed"' in listing.as_json([first], room.root)

@@ -4,6 +4,10 @@ It lives in `.pressctl/index.sqlite`, is never the source of truth, and is rebui
 silently when missing, stale, corrupt or unwritable (a read-only checkout simply
 runs without it). Bodies are not cached: a record from the cache reads its body
 from the file when asked.
+
+A record served from the cache is decoded only when one of its fields is first read.
+Until then it carries the line `list --format json` prints for it and its sort
+timestamp, so an unfiltered list of 10,000 articles decodes no front matter at all.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
     from pressctl.store import Newsroom
 
 FILE = "index.sqlite"
-SCHEMA = 1
+SCHEMA = 2  # 2: each entry also keeps its list row and sort timestamp
 # Entries whose mtime is this close to now are not cached: a second write in the same
 # timestamp tick with the same size would otherwise go unnoticed.
 RACY_NS = 2_000_000_000
@@ -39,6 +43,8 @@ POOL_WORKERS = 8
 
 Outcome = Record | RecordError
 Key = tuple[int, int, int]
+# what the cache keeps of a record: the entry, its `list` JSON row and sort timestamp
+Frozen = tuple[bytes, str | None, float | None]
 
 
 def load_all(
@@ -48,7 +54,7 @@ def load_all(
     db = _open(newsroom)
     cached = _read(db) if db is not None else {}
     now = time.time_ns()
-    fresh: list[tuple[str, int, int, int, bytes]] = []
+    fresh: list[tuple[str, int, int, int, bytes, str | None, float | None]] = []
     out: list[tuple[Path, Outcome]] = []
     misses: list[tuple[int, Path, Key]] = []  # not in the cache: where they go in OUT
     for path in paths:
@@ -71,15 +77,15 @@ def load_all(
         key: Key = (st.st_size, st.st_mtime_ns, st.st_ino)
         hit = cached.get(path.name)
         if hit is not None and hit[0] == key and not bodies:
-            out.append((path, _revive(hit[1], path)))
+            out.append((path, _defer(hit[1], path)))
             continue
         misses.append((len(out), path, key))
         out.append((path, _PENDING))
     parsed = _parse_misses([path for _, path, _ in misses], bodies=bodies)
-    for (i, path, key), (outcome, blob) in zip(misses, parsed, strict=True):
+    for (i, path, key), (outcome, frozen) in zip(misses, parsed, strict=True):
         out[i] = (path, outcome)
         if db is not None and now - key[1] > RACY_NS:
-            fresh.append((path.name, *key, blob if blob is not None else _freeze(outcome)))
+            fresh.append((path.name, *key, *(frozen if frozen is not None else _freeze(outcome))))
     if db is not None:
         _write(db, fresh, {p.name for p, _ in out})
         db.close()
@@ -89,7 +95,7 @@ def load_all(
 _PENDING = RecordError("not parsed yet")
 
 
-def _parse_misses(paths: list[Path], *, bodies: bool) -> list[tuple[Outcome, bytes | None]]:
+def _parse_misses(paths: list[Path], *, bodies: bool) -> list[tuple[Outcome, Frozen | None]]:
     """Parse PATHS, with their cache entry when it was made on the way.
 
     A large cold scan is parsed on every core (TOML parsing is pure Python): on a
@@ -98,13 +104,13 @@ def _parse_misses(paths: list[Path], *, bodies: bool) -> list[tuple[Outcome, byt
     """
     workers = min(os.cpu_count() or 1, POOL_WORKERS)
     if len(paths) >= POOL_MIN and workers > 1 and not bodies:
-        blobs = _parse_in_pool(paths, workers)
-        if blobs is not None:
-            return [(_revive(blob, path), blob) for path, blob in zip(paths, blobs, strict=True)]
+        entries = _parse_in_pool(paths, workers)
+        if entries is not None:
+            return [(_revive(e[0], path), e) for path, e in zip(paths, entries, strict=True)]
     return [(_parse(path), None) for path in paths]
 
 
-def _parse_in_pool(paths: list[Path], workers: int) -> list[bytes] | None:
+def _parse_in_pool(paths: list[Path], workers: int) -> list[Frozen] | None:
     import multiprocessing
     import signal
     from concurrent.futures import ProcessPoolExecutor
@@ -128,7 +134,7 @@ def _parse_in_pool(paths: list[Path], workers: int) -> list[bytes] | None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _parse_frozen(path: Path) -> bytes:
+def _parse_frozen(path: Path) -> Frozen:
     return _freeze(_parse(path))
 
 
@@ -141,7 +147,7 @@ def _parse(path: Path) -> Outcome:
         return RecordError(f"cannot read: {exc.strerror}", path=path)
 
 
-def _freeze(outcome: Outcome) -> bytes:
+def _freeze(outcome: Outcome) -> Frozen:
     if isinstance(outcome, RecordError):
         state: tuple[object, ...] = ("error", outcome.message, outcome.line, outcome.code,
                                      outcome.hint)
@@ -150,7 +156,24 @@ def _freeze(outcome: Outcome) -> bytes:
     else:
         state = ("record", outcome.meta, outcome.newline, outcome.bom, outcome.lines,
                  outcome.body_line)
-    return json.dumps(state, default=_encode, ensure_ascii=False).encode("utf-8")
+        blob = json.dumps(state, default=_encode, ensure_ascii=False).encode("utf-8")
+        return blob, list_row(outcome.meta), _stamp(outcome.meta)
+    return json.dumps(state, default=_encode, ensure_ascii=False).encode("utf-8"), None, None
+
+
+def list_row(meta: dict[str, Any]) -> str:
+    """The front matter as `list --format json` prints it (before its `path`)."""
+    from pressctl.serialize import json_default
+
+    return json.dumps(record.canonical(meta), ensure_ascii=False, default=json_default)
+
+
+def _stamp(meta: dict[str, Any]) -> float | None:
+    """The sort timestamp (`published`, else `created`) when it does not depend on settings."""
+    value = meta.get("published") or meta.get("created")
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.timestamp()
+    return None  # no date, or one read in the newsroom's timezone: sorted from the record
 
 
 def _holds_tag(meta: dict[str, Any]) -> bool:
@@ -192,6 +215,21 @@ def _decode(obj: dict[str, Any]) -> object:
     return obj
 
 
+def _defer(entry: tuple[bytes, str | None, float | None], path: Path) -> Outcome:
+    """A cached record whose fields are decoded only when first read."""
+    blob, row, stamp = entry
+    if row is None:  # an error or an uncached entry: decode it now
+        return _revive(blob, path)
+
+    def load() -> Record:
+        outcome = _revive(blob, path)
+        if isinstance(outcome, RecordError):  # a damaged entry whose file no longer parses
+            raise outcome
+        return outcome
+
+    return Record.deferred(load, source=path, row=row, stamp=stamp)
+
+
 def _revive(blob: bytes, path: Path) -> Outcome:
     try:
         state = json.loads(blob, object_hook=_decode)
@@ -219,7 +257,7 @@ def _open(newsroom: Newsroom) -> sqlite3.Connection | None:
             db.execute("DROP TABLE IF EXISTS records")
             db.execute(
                 "CREATE TABLE records (name TEXT PRIMARY KEY, size INTEGER, "
-                "mtime_ns INTEGER, ino INTEGER, data BLOB)"
+                "mtime_ns INTEGER, ino INTEGER, data BLOB, row TEXT, stamp REAL)"
             )
             db.execute(f"PRAGMA user_version={SCHEMA}")
         return db
@@ -230,21 +268,24 @@ def _open(newsroom: Newsroom) -> sqlite3.Connection | None:
         return None
 
 
-def _read(db: sqlite3.Connection) -> dict[str, tuple[Key, bytes]]:
+def _read(db: sqlite3.Connection) -> dict[str, tuple[Key, tuple[bytes, str | None, float | None]]]:
     try:
-        rows = db.execute("SELECT name, size, mtime_ns, ino, data FROM records").fetchall()
+        rows = db.execute(
+            "SELECT name, size, mtime_ns, ino, data, row, stamp FROM records").fetchall()
     except sqlite3.Error:
         return {}
-    return {name: ((size, mtime, ino), data) for name, size, mtime, ino, data in rows}
+    return {name: ((size, mtime, ino), (data, row, stamp))
+            for name, size, mtime, ino, data, row, stamp in rows}
 
 
-def _write(db: sqlite3.Connection, fresh: list[tuple[str, int, int, int, bytes]],
+def _write(db: sqlite3.Connection,
+           fresh: list[tuple[str, int, int, int, bytes, str | None, float | None]],
            present: set[str]) -> None:
     try:
         with contextlib.closing(db.cursor()) as cur:
             cur.execute("BEGIN")
             if fresh:
-                cur.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)", fresh)
+                cur.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", fresh)
             gone = [(n,) for (n,) in cur.execute("SELECT name FROM records") if n not in present]
             if gone:
                 cur.executemany("DELETE FROM records WHERE name = ?", gone)

@@ -20,16 +20,19 @@ def as_json(articles: Sequence[Article], root: Path) -> str:
     if not articles:
         return "[]\n"
     # One article a line: readable, and written by json's fast C encoder.
-    lines = (
-        json.dumps(_with_path(a), ensure_ascii=False, default=json_default) for a in articles
-    )
+    lines = (_line(a) for a in articles)
     return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
-def _with_path(article: Article) -> dict[str, object]:
+def _line(article: Article) -> str:
+    path = f"{article.path.parent.name}/{article.path.name}"
+    row = article.record.row  # the index's copy, while the record is untouched
+    if row is not None:
+        return f'{row[:-1]}, "path": {json.dumps(path, ensure_ascii=False)}}}' if row != "{}" \
+            else f'{{"path": {json.dumps(path, ensure_ascii=False)}}}'
     data = canonical(article.meta)
-    data["path"] = f"{article.path.parent.name}/{article.path.name}"
-    return data
+    data["path"] = path
+    return json.dumps(data, ensure_ascii=False, default=json_default)
 
 
 def as_csv(articles: Sequence[Article], root: Path) -> str:

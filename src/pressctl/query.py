@@ -77,7 +77,13 @@ def _stamp(when: datetime | None) -> float:
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     """The stable order: newest `published` (else `created`) first, then slug."""
-    return sorted(articles, key=lambda a: (-_stamp(a.date), a.slug))
+    return sorted(articles, key=_newest_key)
+
+
+def _newest_key(article: Article) -> tuple[float, str]:
+    # a record fresh from the index carries its timestamp: no need to decode its fields
+    stamp = article.record.stamp
+    return (-(stamp if stamp is not None else _stamp(article.date)), article.slug)
 
 
 def order(articles: Iterable[Article], key: SortKey | None, *, reverse: bool = False) -> list[Article]:

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,9 @@ class Record:
     SOURCE the first time it is asked for.
     """
 
-    __slots__ = ("_body", "body_line", "bom", "lines", "meta", "newline", "source")
+    __slots__ = ("_body", "_loader", "body_line", "bom", "lines", "meta", "newline", "row",
+                 "source", "stamp")
+    _LAZY = frozenset({"meta", "lines", "newline", "bom", "body_line"})
 
     def __init__(
         self,
@@ -80,6 +83,40 @@ class Record:
         self.lines = lines if lines is not None else {}
         self.body_line = body_line
         self.source = source
+        self._loader: Callable[[], Record] | None = None
+        # set only on a record fresh from the index cache, until its fields are read:
+        # its front matter as `list --format json` prints it, and its sort timestamp
+        self.row: str | None = None
+        self.stamp: float | None = None
+
+    @classmethod
+    def deferred(cls, loader: Callable[[], Record], *, source: Path, row: str | None,
+                 stamp: float | None) -> Record:
+        """A record whose fields LOADER supplies the first time one is read.
+
+        ROW and STAMP serve an unfiltered `list` without decoding anything; reading
+        any field drops them, since the caller may then change the record.
+        """
+        rec = cls.__new__(cls)
+        rec._body = None
+        rec.source = source
+        rec._loader = loader
+        rec.row = row
+        rec.stamp = stamp
+        return rec
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for a field not set yet: a deferred record loads them all at once
+        loader = object.__getattribute__(self, "_loader") if name in Record._LAZY else None
+        if loader is None:
+            raise AttributeError(name)
+        full = loader()
+        self._loader = None
+        self.row = None
+        self.stamp = None
+        for field in Record._LAZY:
+            setattr(self, field, getattr(full, field))
+        return getattr(self, name)
 
     @property
     def body(self) -> str:
