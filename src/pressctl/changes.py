@@ -139,8 +139,8 @@ def tidy(article: Article, now: datetime) -> list[str]:
         if naive or (isinstance(value, date) and not isinstance(value, datetime)):
             meta[key] = aware(value, article.tz)
     tags = meta.get("tags")
-    strings = isinstance(tags, list) and all(isinstance(t, str) for t in tags)
-    if strings and not all(is_slug(t) for t in tags):
+    if (isinstance(tags, list) and all(isinstance(t, str) for t in tags)
+            and not all(is_slug(t) for t in tags)):
         normal = list(dict.fromkeys(t if is_slug(t) else tag_slug(t) for t in tags))
         meta["tags"] = [t for t in normal if t]
     return diff(before, meta)

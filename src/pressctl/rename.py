@@ -18,11 +18,12 @@ from pathlib import Path
 
 from pressctl import dates, record
 from pressctl.article import Article
+from pressctl.changes import diff, tidy
 from pressctl.errors import RecordError, Refused, UsageError, display_path
 from pressctl.links import links_to
 from pressctl.store import Newsroom, Scan, fsync_dir, write_atomic
 from pressctl.validate import read_body
-from pressctl.workflow import diff, rewrite, tidy
+from pressctl.workflow import rewrite
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressctl import record
+from pressctl.errors import RecordError
 from pressctl.problems import Problem, error
 
 SETTINGS_FILE = "pressctl.toml"
@@ -62,7 +63,7 @@ def load(root: Path) -> tuple[Settings, list[Problem]]:
     try:
         text = record.decode(data, path)
         raw = tomllib.loads(text.removeprefix(record.BOM))
-    except record.RecordError as exc:
+    except RecordError as exc:
         return Settings(), [error(path, "PC050", exc.message, line=exc.line)]
     except tomllib.TOMLDecodeError as exc:
         rec_err = record._toml_error(exc, path)
