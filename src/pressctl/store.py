@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from pressctl import record, settings
 from pressctl.article import Article, is_slug
@@ -191,10 +192,28 @@ class Newsroom:
         write_atomic(article.path, text.encode("utf-8"), exclusive=create)
 
 
-def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write DATA to PATH: temp file in the same folder, fsync, rename, fsync the folder.
+class AtomicFile:
+    """The open temporary file of `atomic_file`; `discard()` leaves the target as it was."""
 
-    With EXCLUSIVE the file must not exist yet (FileExistsError otherwise).
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.discarded = False
+
+    def write(self, data: bytes) -> None:
+        """Append DATA."""
+        self.fh.write(data)
+
+    def discard(self) -> None:
+        """Throw the new content away when the block ends (nothing is replaced)."""
+        self.discarded = True
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, *, exclusive: bool = False) -> Iterator[AtomicFile]:
+    """Write PATH through a temporary file in the same folder: fsync, rename, fsync the folder.
+
+    A crash at any moment leaves PATH old or new, never cut. With EXCLUSIVE the file must
+    not exist yet (FileExistsError otherwise, even in a race). An existing file's mode is kept.
     """
     folder = path.parent
     tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
@@ -204,9 +223,14 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            handle = AtomicFile(fh)
+            yield handle
+            if not handle.discarded:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if handle.discarded:
+            os.unlink(tmp)
+            return
         if exclusive:
             os.link(tmp, path)  # fails if PATH exists: no overwrite, even in a race
             os.unlink(tmp)
@@ -217,6 +241,12 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(folder)
+
+
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write DATA to PATH atomically (see `atomic_file`)."""
+    with atomic_file(path, exclusive=exclusive) as out:
+        out.write(data)
 
 
 def fsync_dir(folder: Path) -> None:

@@ -353,6 +353,20 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+def cached_html(cache: Path, keys: list[str]) -> dict[str, str]:
+    """The rendered bodies the render cache at CACHE holds for KEYS (read-only, for workers)."""
+    if not keys:
+        return {}
+    db = open_reader(cache)
+    if db is None:
+        return {}
+    try:
+        marks = ",".join("?" * len(keys))
+        return dict(db.execute(f"SELECT key, html FROM bodies WHERE key IN ({marks})", keys))
+    finally:
+        db.close()
+
+
 def open_reader(path: Path) -> sqlite3.Connection | None:
     """A read-only connection for a worker process."""
     try:

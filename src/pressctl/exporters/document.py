@@ -8,15 +8,12 @@ grow with the newsroom.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pressctl.article import DATETIME_FIELDS, STATUSES, Article, aware
 from pressctl.exporters import ExportOptions, ExportResult
@@ -26,7 +23,7 @@ from pressctl.exporters.records import Entry, Reader, read_body
 from pressctl.record import canonical
 from pressctl.serialize import plain
 from pressctl.settings import Settings
-from pressctl.store import Newsroom, fsync_dir
+from pressctl.store import Newsroom, atomic_file
 
 FORMAT = "pressctl/v1"
 SCHEMA_ID = "https://pressctl.invalid/schema/pressctl-v1.json"
@@ -95,18 +92,10 @@ class Spec:
 
 def encode_articles(spec: Spec, items: list[tuple[Entry, str]]) -> list[str]:
     """ITEMS (catalog entry, body HTML key) as JSON text, one string each."""
-    from pressctl.exporters.bodies import open_reader
+    from pressctl.exporters.bodies import cached_html
     from pressctl.record import Record
 
-    db = open_reader(spec.cache)
-    keys = [key for _, key in items]
-    htmls: dict[str, str] = {}
-    if db is not None:
-        try:
-            marks = ",".join("?" * len(keys))
-            htmls = dict(db.execute(f"SELECT key, html FROM bodies WHERE key IN ({marks})", keys))
-        finally:
-            db.close()
+    htmls = cached_html(spec.cache, [key for _, key in items])
     folder = spec.reader.articles_dir
     tz = spec.reader.tz
     separators = (",", ":") if spec.lines else (", ", ": ")
@@ -184,26 +173,10 @@ def generated(chosen: list[Chosen]) -> str | None:
 
 
 def _write_file(path: Path, chunks: Iterator[str]) -> None:
-    """Write CHUNKS to PATH atomically: a temporary file, fsync, rename."""
-    folder = path.parent
-    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            _copy(chunks, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(folder)
-
-
-def _copy(chunks: Iterator[str], fh: IO[str]) -> None:
-    for chunk in chunks:
-        fh.write(chunk)
+    """Write CHUNKS to PATH atomically."""
+    with atomic_file(path) as out:
+        for chunk in chunks:
+            out.write(chunk.encode("utf-8"))
 
 
 # -- the schema ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressctl.errors import Refused, UsageError, display_path
-from pressctl.store import ARTICLES, STATE, Newsroom, fsync_dir
+from pressctl.store import ARTICLES, STATE, Newsroom, atomic_file, fsync_dir
 
 MANIFEST = ".pressctl-manifest.json"
 _TEMPORARY = re.compile(r"\..+\.[0-9]+\.[0-9a-f]{8}\.tmp")  # .NAME.PID.RANDOM.tmp
@@ -349,27 +349,14 @@ def finish(root: Path, manifest: Manifest, previous: str | None, replaced: set[s
     """
     for folder in sorted(replaced):
         fsync_dir(root / folder if folder else root)
-    path = root / MANIFEST
-    tmp = root / f".{MANIFEST}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
     h = hashlib.blake2b(digest_size=16)
-    try:
-        with open(tmp, "xb") as fh:
-            for chunk in manifest.chunks():  # written as made: 100,000 entries never in one string
-                h.update(chunk)
-                fh.write(chunk)
-            if h.hexdigest() != previous:
-                fh.flush()
-                os.fsync(fh.fileno())
+    with atomic_file(root / MANIFEST) as out:
+        for chunk in manifest.chunks():  # written as made: 100,000 entries never in one string
+            h.update(chunk)
+            out.write(chunk)
         if h.hexdigest() == previous:
-            os.unlink(tmp)
-            return False
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(root)
-    return True
+            out.discard()
+    return h.hexdigest() != previous
 
 
 def running_marker(state_dir: Path | None, root: Path) -> Path | None:

@@ -365,20 +365,11 @@ class Build:
 
 def render_pages(task: Task) -> list[tuple[str, Written, bool]]:
     """Render and write TASK's pages (in a worker, or in the main process)."""
-    from pressctl.exporters.bodies import open_reader
+    from pressctl.exporters.bodies import cached_html
 
     folder = Folder(task.out)
     keys = [spec[2].get("body_key") for spec in task.specs]
-    wanted = [k for k in keys if k]
-    htmls: dict[str, str] = {}
-    if wanted:
-        db = open_reader(task.cache)
-        if db is not None:
-            try:
-                marks = ",".join("?" * len(wanted))
-                htmls = dict(db.execute(f"SELECT key, html FROM bodies WHERE key IN ({marks})", wanted))
-            finally:
-                db.close()
+    htmls = cached_html(task.cache, [k for k in keys if k])
     results = []
     for (rel, template, context, before, fingerprint), key in zip(task.specs, keys, strict=True):
         if key and key not in htmls:
