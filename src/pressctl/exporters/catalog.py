@@ -28,7 +28,7 @@ from pressctl.record import Record
 from pressctl.store import Newsroom
 
 FILE = "export-catalog.sqlite"
-FORMAT = 2  # 2: faults come from the validation engine (checks.own_problems)
+FORMAT = 3  # 2: faults from the validation engine (checks.own_problems); 3: each entry's view
 
 CHUNK = 48
 Runner = Callable[[Reader, list[list[str]]], Iterator[list[Parsed]]]
@@ -134,6 +134,19 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
                                       code, message + "; the record is skipped"))
     ordered = [articles[n] for n in sorted(articles)]
     return Catalog(entries, ordered, unreadable, racy)
+
+
+def store(state_dir: Path | None, rows: list[tuple[str, str]]) -> None:
+    """Put entries parsed outside `load` (name, JSON text of `Entry.to_json`) into the catalog."""
+    if state_dir is None or not rows or not (state_dir / FILE).exists():
+        return
+    writer = _Writer(state_dir, reset=False)
+    try:
+        for name, encoded in rows:
+            writer.put(name, encoded)
+        writer._flush()
+    finally:
+        writer.close()
 
 
 _NO_LINES: dict[str, int] = {}  # shared by every record read from the catalog: never written

@@ -58,6 +58,43 @@ class Feed:
         return f"{self.folder}feed.json"
 
 
+def feed_content(body: str, path: str, folder: str, absolute: Callable[[str], str | None]) -> str:
+    """BODY, the HTML of the article at the site path PATH, with its links rewritten for
+    the feed in FOLDER ('' or '<lang>/'); ABSOLUTE makes a site path absolute (or None)."""
+    page = absolute(path)
+
+    def fix(url: str) -> str:
+        if url.startswith("#"):
+            return feed_link(path, folder, absolute) + url
+        if _SCHEME.match(url) or url.startswith("//"):
+            return url
+        if page:
+            return urljoin(page, url)
+        joined = urljoin("http://site.invalid/" + path, url)
+        return _up(folder) + joined.removeprefix("http://site.invalid/")
+
+    def attribute(m: re.Match[str]) -> str:
+        url = fix(html.unescape(m.group(2))).replace('"', "%22").replace("&", "&amp;")
+        return m.group(1) + url + m.group(3)
+
+    return _TAG.sub(lambda m: _URL_ATTR.sub(attribute, m.group()), body)
+
+
+def feed_link(path: str, folder: str, absolute: Callable[[str], str | None]) -> str:
+    """The URL of the site path PATH, as written in the feed in FOLDER."""
+    return absolute(path) or (_up(folder) + quote(path, safe="/#"))
+
+
+def atom_content(content: str) -> str:
+    """How CONTENT (a feed_content) stands in an Atom entry."""
+    return f'<content type="html">{xml_text(content)}</content>'
+
+
+def json_content(content: str) -> str:
+    """How CONTENT (a feed_content) stands in a JSON Feed item."""
+    return '"content_html": ' + json.dumps(content, ensure_ascii=False)
+
+
 def feeds(layout: Layout, contexts: Contexts, limit: int) -> list[Feed]:
     """The site's feed, and one per language when there are several."""
     site = contexts.site()
@@ -80,27 +117,11 @@ class FeedWriter:
 
     def link(self, feed: Feed, path: str) -> str:
         """The URL of the site path PATH, as written in FEED."""
-        return self.contexts.absolute(path) or (_up(feed.folder) + quote(path, safe="/#"))
+        return feed_link(path, feed.folder, self.contexts.absolute)
 
     def content(self, feed: Feed, item: Item) -> str:
         """The item's body with its links rewritten for the feed."""
-        page = self.contexts.absolute(item.path)
-
-        def fix(url: str) -> str:
-            if url.startswith("#"):
-                return self.link(feed, item.path) + url
-            if _SCHEME.match(url) or url.startswith("//"):
-                return url
-            if page:
-                return urljoin(page, url)
-            joined = urljoin("http://site.invalid/" + item.path, url)
-            return _up(feed.folder) + joined.removeprefix("http://site.invalid/")
-
-        def attribute(m: re.Match[str]) -> str:
-            url = fix(html.unescape(m.group(2))).replace('"', "%22").replace("&", "&amp;")
-            return m.group(1) + url + m.group(3)
-
-        return _TAG.sub(lambda m: _URL_ATTR.sub(attribute, m.group()), self.body(item))
+        return feed_content(self.body(item), item.path, feed.folder, self.contexts.absolute)
 
     def entry_id(self, item: Item) -> str:
         """A stable id: urn:uuid: of the article's id when it is a UUID, else its URL."""
@@ -163,7 +184,7 @@ class FeedWriter:
             lines.append(f'    <category term="{term}" label="{label}"/>\n')
         if card["summary"]:
             lines.append(f"    <summary>{xml_text(card['summary'])}</summary>\n")
-        lines.append(f'    <content type="html">{xml_text(self.content(feed, item))}</content>\n')
+        lines.append(f"    {atom_content(self.content(feed, item))}\n")
         lines.append("  </entry>\n")
         return "".join(lines)
 

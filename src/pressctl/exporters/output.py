@@ -340,10 +340,11 @@ def _remove_empty(root: Path, folder: Path) -> None:
         current = current.parent
 
 
-def finish(root: Path, manifest: Manifest, previous: str | None, replaced: set[str]) -> bool:
+def finish(root: Path, manifest: Manifest, previous: str | None, replaced: set[str]) -> str:
     """Make replacements durable (one fsync per folder), then save the manifest if it changed.
 
-    PREVIOUS is the digest of the manifest's bytes as the export found them. New files
+    PREVIOUS is the digest of the manifest's bytes as the export found them; the digest
+    of the manifest as it is now is returned. New files
     are not synced one by one: should a crash lose one, its size or mtime no longer
     matches the manifest, and the next export writes it again.
     """
@@ -356,7 +357,7 @@ def finish(root: Path, manifest: Manifest, previous: str | None, replaced: set[s
             out.write(chunk)
         if h.hexdigest() == previous:
             out.discard()
-    return h.hexdigest() != previous
+    return h.hexdigest()
 
 
 def running_marker(state_dir: Path | None, root: Path) -> Path | None:

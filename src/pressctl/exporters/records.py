@@ -7,6 +7,7 @@ travel between processes and into the catalog as JSON.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -46,9 +47,10 @@ class Entry:
     faults: tuple[tuple[int | None, str, str, str], ...] = ()
     error: tuple[str, str, int | None] | None = None  # code, message, line
     body: BodyInfo | None = None
+    view: str = ""  # a digest of all that other pages show of it (see `view_of`)
 
     def to_json(self) -> list[Any]:
-        """The compact JSON form (datetimes of the known fields tagged)."""
+        """The compact JSON form (datetimes of the known fields tagged), with its view."""
         typed: dict[str, list[str]] = {}
         plain: dict[str, Any] | None = None
         if self.meta is not None:
@@ -65,8 +67,11 @@ class Entry:
             b = self.body
             body = [b.digest, b.first_paragraph, b.words, b.refs]
         assert self.key is not None
-        return [*self.key, plain, typed, self.offset, [list(f) for f in self.faults],
-                list(self.error) if self.error else None, body]
+        raw: list[Any] = [*self.key, plain, typed, self.offset, [list(f) for f in self.faults],
+                          list(self.error) if self.error else None, body]
+        self.view = view_of(raw)
+        raw.append(self.view)
+        return raw
 
     @classmethod
     def from_json(cls, name: str, raw: list[Any], *, shared: bool = False) -> Entry:
@@ -74,7 +79,7 @@ class Entry:
 
         With SHARED, its strings and time zones are shared with the other entries.
         """
-        size, mtime, ino, plain, typed, offset, faults, error, body = raw
+        size, mtime, ino, plain, typed, offset, faults, error, body, view = raw
         meta = None
         if plain is not None:
             meta = plain
@@ -87,7 +92,21 @@ class Entry:
             info = BodyInfo(body[0], body[1], int(body[2]), tuple(body[3]) if body[3] else ())
         return cls(name, (int(size), int(mtime), int(ino)), meta, int(offset),
                    tuple(tuple(f) for f in faults) if faults else (),
-                   tuple(error) if error else None, info)
+                   tuple(error) if error else None, info, str(view))
+
+
+def view_of(raw: list[Any]) -> str:
+    """What of a record can show on pages other than its own: everything the catalog keeps
+    of it but its file's identity, where the body starts, and the body's digest and words.
+
+    Records whose view is unchanged lay the site out the same way and show the same cards,
+    links and feed entries' metadata: after an edit that keeps it, only the article's own
+    page and the feeds that carry its body can change.
+    """
+    plain, typed, _offset, faults, error, body = raw[3:9]
+    seen = [plain, typed, faults, error, body[1] if body else None, body[3] if body else None]
+    text = json.dumps(seen, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 _REVIVE: dict[str, Callable[[str], object]] = {
     "dt": datetime.fromisoformat, "d": date.fromisoformat, "t": time.fromisoformat,

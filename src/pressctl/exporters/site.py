@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pressctl.exporters import ExportOptions, ExportResult, layout, output, pages, records
+from pressctl.exporters import ExportOptions, ExportResult, layout, output, pages, patch, records
 from pressctl.exporters.feeds import FeedWriter, feeds, robots, sitemaps
 from pressctl.exporters.job import ExportJob, usable_state_dir
 from pressctl.exporters.layout import Item, Layout, Page
@@ -58,7 +59,12 @@ def export_site(newsroom: Newsroom, options: ExportOptions) -> ExportResult:
             job.result.unchanged = len(previous.files)
             job.result.exported = previous.articles
             return job.result
-        Build(job, out, previous, inputs).run(previous_digest)
+        store = patch.Store(job.state_dir, out)
+        try:
+            if not _patched(job, store, out, previous, previous_digest, inputs):
+                Build(job, out, previous, inputs, store).run(previous_digest)
+        finally:
+            store.close()
         return job.result
 
 
@@ -89,6 +95,23 @@ def _still_valid(manifest: Manifest, now: datetime) -> bool:
         return False
 
 
+def _patched(job: ExportJob, store: patch.Store, out: Path, previous: Manifest,
+             previous_digest: str | None, inputs: Inputs) -> bool:
+    """Patch the last export when only article bodies changed since (see `patch`)."""
+    if (previous_digest is None or not _still_valid(previous, job.now)
+            or output.interrupted(output.running_marker(job.state_dir, out))):
+        return False
+    state = store.load()
+    if (state is None or state.manifest != previous_digest or state.config != inputs.config
+            or state.media != inputs.media(previous.watch) or inputs.keys.keys() != state.records.keys()
+            or not _untouched(out, previous)):
+        return False
+    changed = [name for name, key in inputs.keys.items() if key is None or key != state.records[name][0]]
+    theme = Theme(job.newsroom.root / TEMPLATES_DIR, inputs.config)
+    return patch.patch(job, store, state, changed, theme, out, previous, previous_digest,
+                       inputs.digest(previous.watch), inputs.now_ns)
+
+
 def _untouched(out: Path, manifest: Manifest) -> bool:
     folder = Folder(out)
     return all(folder.unchanged(rel, w) for rel, w in manifest.files.items())
@@ -101,6 +124,7 @@ class Inputs:
         self.newsroom = newsroom
         self.now_ns = time.time_ns()
         self.racy = False
+        self._fresh = False
         h = hashlib.blake2b(digest_size=16)
         h.update(repr((str(out), options.include_all, repr(options.filters))).encode())
         h.update(code_id().encode())
@@ -108,19 +132,25 @@ class Inputs:
             h.update((newsroom.root / SETTINGS_FILE).read_bytes())
         h.update(self._tree(newsroom.root / TEMPLATES_DIR).encode())
         self.config = h.hexdigest()  # everything but the records
+        # Each record's identity (size:mtime:inode), None when too fresh to be trusted.
+        self.keys: dict[str, str | None] = {}
         with contextlib.suppress(FileNotFoundError), os.scandir(newsroom.articles_dir) as it:
             for entry in sorted(it, key=lambda e: e.name):
                 if entry.name.endswith(".md") and not entry.name.startswith("."):
-                    h.update(self._stat(entry.path, entry.name).encode())
+                    line = self._stat(entry.path, entry.name)
+                    h.update(line.encode())
+                    key = line[len(entry.name) + 1:-1]
+                    self.keys[entry.name] = key if key != "-" and not self._fresh else None
         self.base = h.hexdigest()
 
     def _stat(self, path: str, label: str) -> str:
+        self._fresh = False
         try:
             st = os.stat(path)
         except OSError:
             return f"{label}:-\n"
         if self.now_ns - st.st_mtime_ns <= records.RACY_NS:
-            self.racy = True
+            self.racy = self._fresh = True
         return f"{label}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n"
 
     def _tree(self, folder: Path) -> str:
@@ -132,11 +162,14 @@ class Inputs:
                 parts.append(self._stat(path, os.path.relpath(path, folder)))
         return "".join(parts)
 
+    def media(self, watch: list[str]) -> str:
+        """The stats of the WATCH files (media, relative to the newsroom)."""
+        return "".join(self._stat(str(self.newsroom.root / rel), rel) for rel in watch)
+
     def digest(self, watch: list[str]) -> str | None:
         """The digest, with the stats of the WATCH files (media); None when too fresh to trust."""
         h = hashlib.blake2b(self.base.encode(), digest_size=16)
-        for rel in watch:
-            h.update(self._stat(str(self.newsroom.root / rel), rel).encode())
+        h.update(self.media(watch).encode())
         return None if self.racy else h.hexdigest()
 
 
@@ -175,14 +208,17 @@ class Task:
 class Build:
     """A full (incremental) build of the site."""
 
-    def __init__(self, job: ExportJob, out: Path, previous: Manifest, inputs: Inputs) -> None:
+    def __init__(self, job: ExportJob, out: Path, previous: Manifest, inputs: Inputs,
+                 store: patch.Store) -> None:
         self.job = job
+        self.store = store
         self.out = out
         self.previous = previous
         self.inputs = inputs
         self.folder = Folder(out)
         self.files: dict[str, Written] = {}
         self.replaced: set[str] = set()  # folders where a file was replaced
+        self.feeds_of: dict[str, list[str]] = {}  # record -> folders of the feeds that carry it
         self.theme = Theme(job.newsroom.root / TEMPLATES_DIR, inputs.config)
 
     def record(self, rel: str, written: Written, wrote: bool) -> None:
@@ -200,6 +236,8 @@ class Build:
         job = self.job
         marker = output.running_marker(job.state_dir, self.out)
         crashed = output.begin(marker)
+        self.store.forget()
+        kept = self.store.context_rels()  # pages whose context the state holds
         job.start()
         site = layout.build(job.chosen, job.aliases, job.settings.export.per_page,
                             self._fingerprints(), job.now if job.options.include_all else None)
@@ -214,7 +252,8 @@ class Build:
             fingerprint = self._page_fingerprint(base, site, page, contexts)
             before = self.previous.files.get(page.rel)
             if (fingerprint is not None and before is not None and before.fingerprint == fingerprint
-                    and self.folder.unchanged(page.rel, before)):
+                    and self.folder.unchanged(page.rel, before)
+                    and (page.kind != "article" or page.rel in kept)):
                 self.record(page.rel, before, False)
             else:
                 todo.append((number, fingerprint))
@@ -232,12 +271,29 @@ class Build:
         trusted = not job.result.problems and not (job.catalog and job.catalog.racy)
         manifest = Manifest(self.files, self.inputs.digest(watch) if trusted else None,
                             job.valid_until, watch, len(job.chosen))
-        output.finish(self.out, manifest, previous_digest, self.replaced)
+        written = output.finish(self.out, manifest, previous_digest, self.replaced)
+        if not job.result.problems:  # (records too fresh to trust are kept without identity)
+            self._save_state(written, watch)
         if crashed:  # the killed export's temporary files, where pages are written
             folders = {rel.rpartition("/")[0] for rel in (*self.previous.files, *self.files)}
             output.clean_temporary(self.out, folders)
         output.end(marker)
         job.save()
+
+    def _save_state(self, manifest: str, watch: list[str]) -> None:
+        """Leave what the next export needs to patch this one (see `patch`)."""
+        job = self.job
+        assert job.catalog is not None
+        now = self.inputs.now_ns
+        chosen = {c.article.path.name: c for c in job.chosen}
+        states: dict[str, patch.RecordState] = {}
+        for name, entry in job.catalog.entries.items():
+            c = chosen.get(name)
+            states[name] = [patch.identity(entry.key, now), entry.view,
+                            f"articles/{c.slug}/index.html" if c else None,
+                            job.html_key(c) if c else None, self.feeds_of.get(name, [])]
+        state = patch.State(manifest, self.inputs.config, self.inputs.media(watch), job.aliases, states)
+        self.store.save(state, (f"articles/{c.slug}/index.html" for c in job.chosen))
 
     # -- fingerprints -------------------------------------------------------------
 
@@ -309,8 +365,10 @@ class Build:
             job.progress("Writing pages", min(done * PAGE_CHUNK, len(todo)), len(todo))
 
         for results in job.workers.map(render_pages, tasks(), count=count, done=tick):
-            for rel, written, wrote in results:
+            for rel, written, wrote, context in results:
                 self.record(rel, written, wrote)
+                if context is not None:
+                    self.store.put_context(rel, context)
 
     def _write(self, rel: str, data: bytes | bytearray, fingerprint: str | None = None) -> None:
         written, wrote = self.folder.write(rel, data, self.previous.files.get(rel), fingerprint)
@@ -328,6 +386,8 @@ class Build:
 
         writer = FeedWriter(contexts, body)
         for feed in feeds(site, contexts, limit):
+            for item in feed.items:
+                self.feeds_of.setdefault(item.chosen.article.path.name, []).append(feed.folder)
             prints = [i.fingerprint for i in feed.items]
             fingerprint = None if any(p is None for p in prints) else layout.digest(
                 base, feed.folder, str(prints), [job.html_key(i.chosen) for i in feed.items])
@@ -363,8 +423,11 @@ class Build:
 
 # -- worker side ------------------------------------------------------------------------
 
-def render_pages(task: Task) -> list[tuple[str, Written, bool]]:
-    """Render and write TASK's pages (in a worker, or in the main process)."""
+def render_pages(task: Task) -> list[tuple[str, Written, bool, str | None]]:
+    """Render and write TASK's pages (in a worker, or in the main process).
+
+    Each article page comes back with its context as JSON text, for the state (`patch`).
+    """
     from pressctl.exporters.bodies import cached_html
 
     folder = Folder(task.out)
@@ -374,7 +437,8 @@ def render_pages(task: Task) -> list[tuple[str, Written, bool]]:
     for (rel, template, context, before, fingerprint), key in zip(task.specs, keys, strict=True):
         if key and key not in htmls:
             raise RuntimeError(f"the body of {rel} is missing from the render cache")
+        kept = json.dumps(context, ensure_ascii=False, separators=(",", ":")) if key else None
         data = pages.render(task.theme, template, pages.finish_context(context, htmls.get(key or "")))
         written, wrote = folder.write(rel, data, before, fingerprint)
-        results.append((rel, written, wrote))
+        results.append((rel, written, wrote, kept))
     return results

@@ -1,0 +1,319 @@
+"""Re-exporting after edits that changed article bodies only: their pages patched, not the site rebuilt.
+
+A full build (`site.Build`) leaves, for the folder it wrote, a state in
+`.pressctl/export-state.sqlite`: the digest of the manifest it wrote, the digest of its
+configuration (settings, templates, code, options), the stats of the media it copied,
+the alias map, and for every record its file identity, its *view* (a digest of all that
+pages other than its own show of it, `records.view_of`), its page, the key of its body's
+HTML and the feeds that carry it; and for every article page, the context its template
+got (without the body).
+
+The next export patches instead of building when the manifest is still that one, the
+configuration and media are the same, no record was added or removed, at most
+`MAX_CHANGED` records changed, and every changed record kept its view. Then the site's
+layout, every card, link and list is as before: only the changed articles' pages (their
+body, word count and reading time) and the feeds that carry their bodies can differ. The
+pages are rendered again from their stored contexts, and in each feed the entry's old
+content is replaced by the new one. Whenever anything is not exactly as expected, the
+full build runs instead: the patch only ever takes a shortcut to the bytes it would make.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pressctl.exporters import bodies, output, pages, records
+from pressctl.exporters.bodies import Resolver
+from pressctl.exporters.feeds import atom_content, feed_content, json_content
+from pressctl.exporters.job import ExportJob, render_bodies
+from pressctl.exporters.output import Folder, Manifest
+from pressctl.exporters.records import RACY_NS, Entry
+
+FILE = "export-state.sqlite"
+FORMAT = 1
+MAX_CHANGED = 64
+BATCH = 500
+
+# A record in the state: [file identity or None, view, page or None, body HTML key or None,
+# folders of the feeds that carry it]
+RecordState = list[Any]
+
+
+@dataclass
+class State:
+    """What the last build into an export folder left for the next export to start from."""
+
+    manifest: str  # the digest of the manifest it wrote
+    config: str  # site.Inputs.config: settings, templates, code, options
+    media: str  # the stats of the media files it copied
+    aliases: dict[str, str]
+    records: dict[str, RecordState]
+
+    def dumps(self) -> str:
+        """The JSON text kept in the state file."""
+        return json.dumps({"config": self.config, "media": self.media, "aliases": self.aliases,
+                           "records": self.records}, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, manifest: str, text: str) -> State:
+        """A state from its JSON text; raises ValueError, KeyError or TypeError when damaged."""
+        raw = json.loads(text)
+        return cls(manifest, str(raw["config"]), str(raw["media"]), dict(raw["aliases"]),
+                   dict(raw["records"]))
+
+
+def identity(key: records.Key | None, now_ns: int) -> str | None:
+    """A record file's identity as the state keeps it; None when too fresh to be trusted."""
+    if key is None or now_ns - key[1] <= RACY_NS:
+        return None
+    return f"{key[0]}:{key[1]}:{key[2]}"
+
+
+class Store:
+    """The state file, for one export folder (a cache: any error and it is not used)."""
+
+    def __init__(self, state_dir: Path | None, out: Path) -> None:
+        self.file = state_dir / FILE if state_dir is not None else None
+        self.out = str(out)
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[tuple[str, str, str]] = []
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._db is None and self.file is not None:
+            try:
+                db = sqlite3.connect(self.file, timeout=30.0, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+                    db.execute("DROP TABLE IF EXISTS runs")
+                    db.execute("DROP TABLE IF EXISTS contexts")
+                    db.execute("CREATE TABLE runs (out TEXT PRIMARY KEY, manifest TEXT, data TEXT)")
+                    db.execute("CREATE TABLE contexts (out TEXT, rel TEXT, data TEXT, "
+                               "PRIMARY KEY (out, rel))")
+                    db.execute(f"PRAGMA user_version={FORMAT}")
+                self._db = db
+            except (OSError, sqlite3.Error):
+                self.file = None
+        return self._db
+
+    def _run(self, action: Callable[[sqlite3.Connection], Any]) -> Any:
+        db = self._open()
+        if db is None:
+            return None
+        try:
+            return action(db)
+        except (OSError, sqlite3.Error):
+            with contextlib.suppress(sqlite3.Error):
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+            self.file = None  # damaged or not writable: carry on without it
+            return None
+
+    def load(self) -> State | None:
+        """The state the last build into this folder left, if any."""
+        row = self._run(lambda db: db.execute("SELECT manifest, data FROM runs WHERE out = ?",
+                                              (self.out,)).fetchone())
+        if row is None:
+            return None
+        try:
+            return State.loads(row[0], row[1])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def forget(self) -> None:
+        """A build starts: until it ends, there is no state to patch from."""
+        if self.file is not None and self.file.exists():
+            self._run(lambda db: db.execute("DELETE FROM runs WHERE out = ?", (self.out,)))
+
+    def context_rels(self) -> set[str]:
+        """The pages whose context is kept."""
+        if self.file is None or not self.file.exists():
+            return set()
+        rows = self._run(lambda db: db.execute("SELECT rel FROM contexts WHERE out = ?",
+                                               (self.out,)).fetchall())
+        return {rel for (rel,) in rows or ()}
+
+    def context(self, rel: str) -> dict[str, Any] | None:
+        """The context the page REL was last rendered with."""
+        row = self._run(lambda db: db.execute("SELECT data FROM contexts WHERE out = ? AND rel = ?",
+                                              (self.out, rel)).fetchone())
+        try:
+            return json.loads(row[0]) if row is not None else None
+        except ValueError:
+            return None
+
+    def put_context(self, rel: str, text: str) -> None:
+        """Keep the context (JSON text) a page was rendered with."""
+        if self.file is None:
+            return
+        self._pending.append((self.out, rel, text))
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        rows, self._pending = self._pending, []
+        if rows:
+            self._run(lambda db: db.executemany("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?)",
+                                                rows))
+
+    def save(self, state: State, pages_kept: Iterable[str] | None = None) -> None:
+        """Record STATE; with PAGES_KEPT, forget the contexts of every other page."""
+        self._flush()
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("BEGIN")
+            if pages_kept is not None:
+                kept = set(pages_kept)
+                stale = [(self.out, rel) for (rel,) in db.execute(
+                    "SELECT rel FROM contexts WHERE out = ?", (self.out,)) if rel not in kept]
+                db.executemany("DELETE FROM contexts WHERE out = ? AND rel = ?", stale)
+            db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
+                       (self.out, state.manifest, state.dumps()))
+            db.execute("COMMIT")
+
+        self._run(write)
+
+    def close(self) -> None:
+        """Write what is pending and close the file."""
+        self._flush()
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+
+@dataclass
+class _Change:
+    """A changed record that the patch handles."""
+
+    name: str
+    entry: Entry
+    encoded: str
+    rel: str | None = None
+    key: str | None = None
+    html: str | None = None
+
+
+def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme: pages.Theme,
+          out: Path, previous: Manifest, previous_digest: str | None, inputs: str | None,
+          now_ns: int) -> bool:
+    """Patch the export in OUT for the CHANGED records; False (and nothing written) when it cannot.
+
+    INPUTS is the digest of what this export is made from (None when too fresh to trust).
+    """
+    if len(changed) > MAX_CHANGED:
+        return False
+    resolver = Resolver(job.newsroom.root, job.newsroom.articles_dir, state.aliases)
+    changes: list[_Change] = []
+    for name, encoded, rendered in records.read_records(job.reader, changed):
+        if isinstance(encoded, Entry):
+            return False
+        entry = Entry.from_json(name, json.loads(encoded))
+        before = state.records[name]
+        if entry.view != before[1] or entry.error is not None or entry.faults:
+            return False
+        change = _Change(name, entry, encoded, before[2])
+        if change.rel is not None:
+            if entry.body is None:
+                return False
+            change.key = bodies.html_key(entry.body.digest, [resolver(r) for r in entry.body.refs])
+            if rendered is not None and rendered[0] == change.key:
+                change.html = rendered[1]
+            else:
+                [(change.key, _digest, change.html)] = render_bodies(
+                    job.reader, state.aliases, [(name, entry)])
+        changes.append(change)
+
+    files: dict[str, bytes] = {}
+
+    def current(rel: str) -> str | None:
+        if rel in files:
+            return files[rel].decode("utf-8")
+        written = previous.files.get(rel)
+        if written is None or not Folder(out).unchanged(rel, written):
+            return None
+        try:
+            return (out / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def absolute(path: str) -> str | None:
+        return pages.Contexts.absolute(_BaseUrl(job.settings.base_url), path)  # type: ignore[arg-type]
+
+    for change in changes:
+        if change.rel is None:
+            continue
+        assert change.entry.body is not None and change.html is not None
+        context = store.context(change.rel)
+        if context is None or "body_key" not in context:
+            return False
+        words = change.entry.body.words
+        context["body_key"] = change.key
+        context["article"]["word_count"] = words
+        context["article"]["reading_minutes"] = bodies.reading_minutes(words)
+        jsonld = json.loads(context["jsonld"])
+        jsonld["wordCount"] = words
+        context["jsonld"] = pages.script_json(jsonld)
+        path = context["article"]["path"]
+        files[change.rel] = pages.render(theme, pages.TEMPLATE_OF["article"],
+                                         pages.finish_context(context, change.html))
+        old_key = state.records[change.name][3]
+        folders = state.records[change.name][4]
+        old_html = job.cache.get(old_key) if folders and old_key else None
+        for folder in folders:
+            if old_html is None:
+                return False
+            old = feed_content(old_html, path, folder, absolute)
+            new = feed_content(change.html, path, folder, absolute)
+            for rel, form in ((f"{folder}feed.xml", atom_content), (f"{folder}feed.json", json_content)):
+                text = current(rel)
+                if text is None or text.count(form(old)) != 1:
+                    return False
+                files[rel] = text.replace(form(old), form(new)).encode("utf-8")
+
+    # Everything is known: write.
+    marker = output.running_marker(job.state_dir, out)
+    output.begin(marker)
+    folder = Folder(out)
+    written_files = dict(previous.files)
+    replaced: set[str] = set()
+    for rel, data in sorted(files.items()):
+        written, wrote = folder.write(rel, data, previous.files.get(rel), None)
+        written_files[rel] = written
+        if wrote:
+            job.result.written += 1
+            replaced.add(rel.rpartition("/")[0])
+    job.result.unchanged = len(written_files) - job.result.written
+    job.result.exported = previous.articles
+    for change in changes:
+        if change.key is not None and change.html is not None and change.entry.body is not None:
+            job.cache.put(change.key, change.entry.body.digest, change.html)
+    job.cache.flush()
+    manifest = Manifest(written_files, inputs, previous.valid_until, previous.watch,
+                        previous.articles)
+    state.manifest = output.finish(out, manifest, previous_digest, replaced)
+    for change in changes:
+        record = state.records[change.name]
+        record[0] = identity(change.entry.key, now_ns)
+        if change.key is not None:
+            record[3] = change.key
+    store.save(state)
+    from pressctl.exporters import catalog
+
+    catalog.store(job.state_dir, [(c.name, c.encoded) for c in changes
+                                  if identity(c.entry.key, now_ns) is not None])
+    output.end(marker)
+    return True
+
+
+class _BaseUrl:
+    """What `Contexts.absolute` needs: the base URL."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
