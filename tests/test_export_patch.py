@@ -82,6 +82,21 @@ def test_a_body_edit_is_patched_and_gives_the_full_build_s_bytes(out: Path, samp
     assert tree_bytes(out) == full_build(cli, sample, "reference")
 
 
+def test_an_article_in_no_feed_is_one_page_to_write(sample: Room, cli: Cli, builds: list[str]) -> None:
+    settings = sample.root / "pressctl.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("feed_items = 20", "feed_items = 1"),
+                        encoding="utf-8")
+    out = sample.root.parent / "site"
+    export(cli, out)
+    append(sample, OLD, "\nOne more paragraph.\n")
+    before = snapshot(out)
+    result = export(cli, out)
+    assert builds == ["site"]  # the first build only
+    assert rewritten(before, snapshot(out)) == {f"articles/{OLD}/index.html"}
+    assert ": 1 file written, " in result.stderr  # in the singular
+    assert tree_bytes(out) == full_build(cli, sample, "reference")
+
+
 def test_patches_follow_one_another_and_a_re_export_then_rewrites_nothing(
         out: Path, sample: Room, cli: Cli, builds: list[str]) -> None:
     append(sample, OLD, "\nA first addition.\n")

@@ -74,10 +74,11 @@ def summary(problems: Sequence[Problem], checked: int) -> str:
 
     files = {p.path for p in problems if p.path.name != SETTINGS_FILE}
     settings = len(files) < len({p.path for p in problems})
-    counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    counts = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
     where = f"{len(files)} of {checked} {noun}"
     return f"{counts} in {SETTINGS_FILE} and {where}" if settings else f"{counts} in {where}"
 
 
-def _plural(count: int, noun: str) -> str:
+def plural(count: int, noun: str) -> str:
+    """COUNT NOUN, with an s when COUNT is not one."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -23,6 +23,7 @@ from pressctl.cli.commands.list import (
 )
 from pressctl.cli.progress import progress_bar
 from pressctl.errors import UsageError, display_path
+from pressctl.reporters import plural
 
 
 class ExportFormat(StrEnum):
@@ -92,12 +93,11 @@ def export(
     state.output.problems(result.problems)
     if fmt is ExportFormat.HTML and result.out is not None:
         # plain text: a summary is no reason to load Rich
-        noun = "article" if result.exported == 1 else "articles"
-        typer.echo(f"exported {result.exported} {noun} to {display_path(result.out)}: "
-                   f"{result.written} files written, {result.unchanged} unchanged, "
+        typer.echo(f"exported {plural(result.exported, 'article')} to {display_path(result.out)}: "
+                   f"{plural(result.written, 'file')} written, {result.unchanged} unchanged, "
                    f"{result.removed} removed", err=True)
     if result.failed:
-        typer.echo(f"{result.skipped} record(s) skipped: see the warnings above", err=True)
+        typer.echo(f"{plural(result.skipped, 'record')} skipped: see the warnings above", err=True)
         raise typer.Exit(1)
 
 
