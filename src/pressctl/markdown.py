@@ -1,23 +1,28 @@
 """Render article bodies from Markdown to sanitised HTML.
 
-The pipeline is: strip control characters, parse with markdown-it-py (the
-CommonMark preset plus tables, strikethrough, linkify and footnotes, raw HTML
-allowed), render, then sanitise with nh3 against the explicit allow-lists below.
-The sanitiser is the only gate for URLs: markdown-it-py's own ``validateLink`` is
-a deny-list, so it is switched off here and every ``href``/``src`` goes through
-nh3's scheme allow-list (``http``, ``https``, ``mailto``, ``tel``, relative URLs
-and fragments).
+The pipeline is: strip control characters, parse with cmark-gfm (GitHub's C
+implementation of CommonMark, through the ``cmarkgfm`` package) with the table,
+strikethrough and autolink extensions and footnotes, raw HTML passed through,
+render, then sanitise with nh3 against the explicit allow-lists below. The
+sanitiser is the only gate for raw HTML and for URLs: cmark-gfm's ``tagfilter``
+extension is not used (it would escape the allowed video iframes) and its
+"unsafe" option is on, so every ``href``/``src`` goes through nh3's scheme
+allow-list (``http``, ``https``, ``mailto``, ``tel``, relative URLs and fragments).
 
 Choices worth knowing:
 
 - Table cell alignment is written as ``class="align-left|align-center|align-right"``
-  instead of markdown-it's ``style="text-align:…"``; no ``style`` attribute survives.
+  instead of cmark-gfm's ``align="…"``; no ``style`` or ``align`` attribute survives.
 - nh3 adds ``rel="noopener noreferrer"`` to every ``<a>``, internal links included:
   it cannot tell them apart, and no ``target`` attribute is allowed, so on internal
   links the only effect is that no Referer is sent.
-- ``id`` is kept only with the values the footnote plugin writes (``fn3`` on the
-  note, ``fnref3``/``fnref3:1`` on the reference), ``class`` only with the values
-  pressctl itself writes (footnotes, table alignment, ``language-*`` on code).
+- ``id`` is kept only with the values cmark-gfm's footnotes write (``fn-LABEL`` on
+  the note, ``fnref-LABEL`` and ``fnref-LABEL-2``… on its references, the label
+  percent-encoded), ``class`` only with the values pressctl itself writes
+  (``footnotes``, ``footnote-ref``, ``footnote-backref``, table alignment,
+  ``language-*`` on code), ``aria-label`` only as cmark-gfm writes it on a
+  footnote's back link ("Back to reference 1"). cmark-gfm's ``data-footnote*``
+  attributes are removed.
 - ``<iframe>`` is kept only when its ``src`` starts with one of the embed
   prefixes of :data:`IFRAME_PREFIXES`; any other iframe is removed with its content:
 
@@ -27,24 +32,44 @@ Choices worth knowing:
 
 - Characters that XML 1.0 forbids or HTML calls control characters are removed
   from the input and from the output (they would break the Atom feed).
+
+What changed for authors when cmark-gfm replaced markdown-it-py:
+
+- A bare domain is no longer a link: GitHub's autolink needs ``www.`` or a scheme
+  (``www.iom.int``, ``https://iom.int``); ``who.int`` or ``iom.int/en`` stay text.
+- Footnote references are numbered ``1``, ``2``… (not ``[1]``, ``[1:1]``), the
+  note list has no ``<hr>`` before it, ids are ``fn-LABEL``/``fnref-LABEL``, and
+  a note is only listed when the text refers to it.
+- ``~~text~~`` is ``<del>`` (it was ``<s>``).
+- A numeric character reference to a control character (``&#1;``) is removed
+  instead of becoming U+FFFD.
+- Of the 652 examples of CommonMark 0.31.2, 641 render exactly as the spec says
+  (markdown-it-py: 649): cmark-gfm never writes a ``<strong>`` directly inside
+  another (GitHub's choice), and follows spec 0.29 in two corners (a reference
+  beyond Unicode is U+FFFD; a currency sign next to ``*`` is not punctuation).
+  tests/test_commonmark_spec.py lists them.
+
+The first paragraph and the word count come from the same parse, through cmark's
+XML rendering of the syntax tree (see :func:`_text_of`).
+
+cmarkgfm's Python wrappers never free what cmark allocates (the document tree and
+the returned string, theacodes/cmarkgfm#53), so this module calls cmark-gfm's C
+functions itself and frees both (see :class:`_Cmark`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import html as html_lib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import cast
+from typing import Any
+from urllib.parse import quote
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.common.normalize_url import normalizeLink
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.footnote import footnote_plugin
+from cmarkgfm import _cmark  # type: ignore[import-untyped]
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
@@ -83,15 +108,14 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
     tag: frozenset(names.split())
     for tag, names in {
-        "a": "href title id class",
+        "a": "href title id class aria-label",
         "img": "src alt title width height",
-        "ol": "start class",
-        "li": "id class",
+        "ol": "start",
+        "li": "id",
         "code": "class",
         "th": "class colspan rowspan",
         "td": "class colspan rowspan",
         "sup": "class",
-        "hr": "class",
         "section": "class",
         "abbr": "title",
         "details": "open",
@@ -107,20 +131,20 @@ _CLEAN_CONTENT_TAGS = frozenset(
     ).split()
 )
 
-_EXTRA_TLDS = ("int", "news", "press", "ngo", "app", "dev", "online", "site")
 _ALIGN_CLASSES = frozenset({"align-left", "align-center", "align-right"})
 _CLASSES: dict[str, frozenset[str]] = {
     "a": frozenset({"footnote-backref"}),
-    "li": frozenset({"footnote-item"}),
-    "ol": frozenset({"footnotes-list"}),
     "sup": frozenset({"footnote-ref"}),
-    "hr": frozenset({"footnotes-sep"}),
     "section": frozenset({"footnotes"}),
     "th": _ALIGN_CLASSES,
     "td": _ALIGN_CLASSES,
 }
 _LANGUAGE_CLASS = re.compile(r"language-\S+")
-_IDS = {"a": re.compile(r"fnref\d+(?::\d+)?"), "li": re.compile(r"fn\d+")}
+# cmark-gfm writes a footnote's label percent-encoded (houdini_escape_href), so an
+# id holds no whitespace, quote or angle bracket.
+_LABEL = r"[A-Za-z0-9\-_.+!*'(),%#@?=;:/&$~]{1,200}"
+_IDS = {"a": re.compile("fnref-" + _LABEL), "li": re.compile("fn-" + _LABEL)}
+_BACKREF_LABEL = re.compile(r"Back to reference \d{1,6}(?:-\d{1,6})?")
 _NUMBER = re.compile(r"\d{1,6}")
 _START = re.compile(r"-?\d{1,9}")
 _IFRAME_ALLOW_FEATURES = frozenset(
@@ -141,12 +165,11 @@ _REFERRER_POLICIES = frozenset(
 # noncharacters. (Astral noncharacters are legal XML and would slow the regex
 # down twentyfold.)
 _ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-# Text in which linkify-it could find a link has a scheme's "//", an e-mail's "@"
-# or a dot before a domain label. Its own tests are exact but slow (a Unicode
-# class tried at every position): this one lets them skip most prose.
-_LINK_HINT = re.compile(r"//|@|\.[^\W_]|localhost", re.IGNORECASE)
-# URLs that percent-encoding (CommonMark's link normalisation) leaves unchanged.
-_PLAIN_URL = re.compile(r"[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]*")
+# URLs that cmark-gfm's escaping (houdini_escape_href) leaves unchanged.
+_PLAIN_URL = re.compile(r"[A-Za-z0-9\-_.+!*'(),%#@?=;:/&$~]*")
+_HREF_SAFE = "-_.+!*'(),%#@?=;:/&$~"  # with letters and digits, what houdini_escape_href keeps
+# cmark-gfm writes a table cell's alignment as an attribute; the sanitiser keeps a class.
+_CELL_ALIGN = re.compile(r'<(t[hd]) align="(left|center|right)"')
 # The sanitiser's serialised output, tag by tag: quoted attribute values are
 # skipped whole, and an iframe is taken with its raw-text content, so a match can
 # never start inside an attribute value or inside an iframe.
@@ -180,11 +203,13 @@ def strip_control_chars(text: str) -> str:
 
 def render_commonmark(text: str) -> str:
     """Pure CommonMark rendering with no extension and no sanitising (for conformance checks)."""
-    return cast(str, _commonmark().render(text))
+    cmark = _cmark_functions()
+    data = text.encode("utf-8")
+    return cmark.take(_cmark.lib.cmark_markdown_to_html(data, len(data), _cmark.lib.CMARK_OPT_UNSAFE))
 
 
 def render_markdown(text: str, *, rewrite_url: UrlRewriter | None = None) -> str:
-    """Render an article body (CommonMark, tables, strikethrough, linkify, footnotes) to sanitised HTML.
+    """Render an article body (CommonMark, tables, strikethrough, autolinks, footnotes) to sanitised HTML.
 
     ``rewrite_url``, when given, is called with every link ``href`` and image ``src``
     as the author wrote it (markdown escapes and HTML entities decoded, before
@@ -192,104 +217,142 @@ def render_markdown(text: str, *, rewrite_url: UrlRewriter | None = None) -> str
     percent-encoded and checked against the allow-list again. An exception it raises
     propagates to the caller.
     """
-    tokens, env = _parse(text)
-    return _sanitise(_render(tokens, env), rewrite_url)
+    html, xml = _render_article(text, xml=_ONLY_FOR_URLS if rewrite_url else _NO_XML)
+    return _sanitise(html, rewrite_url, _destinations(xml))
 
 
 def render_body(text: str, *, rewrite_url: UrlRewriter | None = None) -> RenderedBody:
     """Render an article body and derive its summary text and word count from one parse."""
-    tokens, env = _parse(text)
-    html = _sanitise(_render(tokens, env), rewrite_url)
-    return RenderedBody(html, _first_paragraph(tokens), _count_words(tokens))
+    html, xml = _render_article(text, xml=_ALWAYS_XML)
+    marked = _text_of(xml)
+    return RenderedBody(
+        _sanitise(html, rewrite_url, _destinations(xml) if rewrite_url else {}),
+        _first_paragraph(marked),
+        _count_words(marked),
+    )
 
 
 def plain_text(markdown: str) -> str:
     """The readable text of a Markdown body, without markup, raw HTML or URLs."""
-    return " ".join(_texts(_parse(markdown)[0]))
+    parts = _MARKS.split(_text_of(_render_article(markdown, html=False, xml=_ALWAYS_XML)[1]))
+    return " ".join(stripped for part in parts if (stripped := part.strip()))
 
 
 def first_paragraph_text(markdown: str) -> str:
     """The plain text of the first paragraph that has any, for summaries ("" if none)."""
-    return _first_paragraph(_parse(markdown)[0])
+    return _first_paragraph(_text_of(_render_article(markdown, html=False, xml=_ALWAYS_XML)[1]))
 
 
 def word_count(markdown: str) -> int:
     """The number of words a reader reads in a Markdown body (text and code, not URLs or HTML)."""
-    return _count_words(_parse(markdown)[0])
+    return _count_words(_text_of(_render_article(markdown, html=False, xml=_ALWAYS_XML)[1]))
+
+
+# -- cmark-gfm ---------------------------------------------------------------------------
+
+_NO_XML, _ONLY_FOR_URLS, _ALWAYS_XML = 0, 1, 2
+
+
+class _Cmark:
+    """cmark-gfm's C functions, called so that whatever cmark allocates is freed.
+
+    cmarkgfm's wrappers (``markdown_to_html_with_extensions`` and the others) never
+    free the document tree nor the string they return (theacodes/cmarkgfm#53, about
+    19 KB a call). Its compiled module ``_cmark`` declares to cffi the functions that
+    parse and render HTML, but not ``cmark_node_free`` nor the XML renderer, though
+    the shared library exports all of cmark-gfm's API. ctypes finds their addresses
+    in that library (``CDLL`` of a loaded library's path returns the same handle) and
+    ``_cmark.ffi.cast`` makes them callable with the module's own types.
+    """
+
+    __slots__ = ("extensions", "mem", "node_free", "options", "render_xml")
+
+    def __init__(self) -> None:
+        ffi, lib = _cmark.ffi, _cmark.lib
+        library = ctypes.CDLL(_cmark.__file__)
+
+        def function(name: str, signature: str) -> Any:
+            address = ctypes.cast(getattr(library, name), ctypes.c_void_p).value
+            return ffi.cast(signature, address)
+
+        self.node_free = function("cmark_node_free", "void (*)(cmark_node *)")
+        self.render_xml = function("cmark_render_xml", "char *(*)(cmark_node *, int)")
+        # A parser from cmark_parser_new allocates the tree, and the renderers the
+        # string they return, with cmark's default allocator: its own free releases them.
+        self.mem = function("cmark_get_default_mem_allocator", "cmark_mem *(*)(void)")()
+        lib.cmark_gfm_core_extensions_ensure_registered()
+        self.extensions = [
+            lib.cmark_find_syntax_extension(name) for name in (b"table", b"strikethrough", b"autolink")
+        ]
+        assert ffi.NULL not in self.extensions, "cmark-gfm lacks a core extension"
+        self.options = lib.CMARK_OPT_UNSAFE | lib.CMARK_OPT_FOOTNOTES
+
+    def take(self, string: Any) -> str:
+        """A string cmark returned, decoded, and its memory freed."""
+        try:
+            return str(_cmark.ffi.string(string).decode("utf-8", "replace"))
+        finally:
+            self.mem.free(string)
 
 
 @cache
-def _commonmark() -> MarkdownIt:
-    return MarkdownIt("commonmark")
+def _cmark_functions() -> _Cmark:
+    return _Cmark()
 
 
-@cache
-def _article_md() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "linkify": True})
-    md.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin)
-    # URLs reach the sanitiser as written: it decides on the scheme (an
-    # allow-list), then _AttributeFilter rewrites and percent-encodes them.
-    md.validateLink = _accept_link  # type: ignore[method-assign]
-    md.normalizeLink = _keep_link  # type: ignore[method-assign]
-    if md.linkify is not None:  # linkify-it-py is a dependency; None only if it is missing
-        # linkify-it knows the country codes and a few generic domains; press
-        # releases often cite international bodies (who.int, iom.int).
-        md.linkify.tlds(list(_EXTRA_TLDS), True)
-        # markdown-it calls pretest on a whole paragraph, then test on each of its
-        # text runs: a paragraph that holds a Markdown link passes the hint but its
-        # plain runs rarely do, so the hint alone is pretest and guards test.
-        md.linkify.pretest = _has_link_hint
-        md.linkify.test = _with_link_hint(md.linkify.test)
-    md.add_render_rule("th_open", _render_cell_open)
-    md.add_render_rule("td_open", _render_cell_open)
-    return md
+def _render_article(text: str, *, html: bool = True, xml: int) -> tuple[str, str]:
+    """The HTML of an article body (not yet sanitised) and, as XML asks, its syntax tree in XML."""
+    cmark = _cmark_functions()
+    ffi, lib = _cmark.ffi, _cmark.lib
+    data = strip_control_chars(text).encode("utf-8")
+    parser = lib.cmark_parser_new(cmark.options)
+    root = ffi.NULL
+    try:
+        for extension in cmark.extensions:
+            lib.cmark_parser_attach_syntax_extension(parser, extension)
+        lib.cmark_parser_feed(parser, data, len(data))
+        root = lib.cmark_parser_finish(parser)
+        rendered = ""
+        if html:
+            rendered = cmark.take(
+                lib.cmark_render_html(root, cmark.options, lib.cmark_parser_get_syntax_extensions(parser))
+            )
+        # The tree's XML gives the URLs of links as written (the HTML has them
+        # percent-encoded), only needed when one of them was encoded.
+        want_xml = xml == _ALWAYS_XML or (xml == _ONLY_FOR_URLS and "%" in rendered)
+        return rendered, cmark.take(cmark.render_xml(root, 0)) if want_xml else ""
+    finally:
+        if root != ffi.NULL:
+            cmark.node_free(root)
+        lib.cmark_parser_free(parser)
 
 
-def _has_link_hint(text: str) -> bool:
-    return _LINK_HINT.search(text) is not None
+def _escape_href(url: str) -> str:
+    """URL percent-encoded as cmark-gfm encodes a link destination (houdini_escape_href)."""
+    return quote(url, safe=_HREF_SAFE)
 
 
-def _with_link_hint(test: Callable[[str], bool]) -> Callable[[str], bool]:
-    def quick_test(text: str) -> bool:
-        return _LINK_HINT.search(text) is not None and test(text)
-
-    return quick_test
-
-
-def _accept_link(url: str) -> bool:
-    return True
-
-
-def _keep_link(url: str) -> str:
-    return url
+def _destinations(xml: str) -> dict[str, str]:
+    """The link and image URLs as written, by the percent-encoded form in the HTML."""
+    found: dict[str, str] = {}
+    if xml:
+        for match in _XML_DESTINATION.finditer(xml):
+            url = html_lib.unescape(match.group(1))
+            if not _PLAIN_URL.fullmatch(url):
+                found.setdefault(_escape_href(url), url)
+    return found
 
 
-def _render_cell_open(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    """Write a table cell's alignment as a class: no ``style`` attribute is allowed."""
-    token = tokens[idx]
-    style = token.attrs.pop("style", None)
-    if isinstance(style, str) and style.startswith("text-align:"):
-        token.attrs["class"] = "align-" + style.removeprefix("text-align:")
-    return self.renderToken(tokens, idx, options, env)
+# -- sanitising --------------------------------------------------------------------------
 
 
-def _parse(text: str) -> tuple[list[Token], EnvType]:
-    env: EnvType = {}
-    return _article_md().parse(strip_control_chars(text), env), env
-
-
-def _render(tokens: Sequence[Token], env: EnvType) -> str:
-    md = _article_md()
-    return cast(str, md.renderer.render(tokens, md.options, env))
-
-
-def _sanitise(html: str, rewrite_url: UrlRewriter | None) -> str:
-    if rewrite_url is None:
+def _sanitise(html: str, rewrite_url: UrlRewriter | None, originals: Mapping[str, str]) -> str:
+    if "<t" in html:
+        html = _CELL_ALIGN.sub(r'<\1 class="align-\2"', html)
+    if rewrite_url is None and not originals:
         html = _cleaner().clean(html)
     else:
-        attribute_filter = _AttributeFilter(rewrite_url)
+        attribute_filter = _AttributeFilter(rewrite_url, originals)
         html = _make_cleaner(attribute_filter).clean(html)
         if attribute_filter.errors:
             # nh3 only reports a callback's exception to sys.unraisablehook: a bug
@@ -311,7 +374,7 @@ def _keep_allowed_iframe(match: re.Match[str]) -> str:
 
 @cache
 def _cleaner() -> nh3.Cleaner:
-    return _make_cleaner(_AttributeFilter(None))
+    return _make_cleaner(_AttributeFilter(None, {}))
 
 
 def _make_cleaner(attribute_filter: _AttributeFilter) -> nh3.Cleaner:
@@ -342,10 +405,11 @@ def _is_allowed_url(url: str) -> bool:
 class _AttributeFilter:
     """nh3's per-attribute callback: value checks nh3 has no option for, and URL rewriting."""
 
-    __slots__ = ("errors", "rewrite_url")
+    __slots__ = ("errors", "originals", "rewrite_url")
 
-    def __init__(self, rewrite_url: UrlRewriter | None) -> None:
+    def __init__(self, rewrite_url: UrlRewriter | None, originals: Mapping[str, str]) -> None:
         self.rewrite_url = rewrite_url
+        self.originals = originals  # URLs as written, by their percent-encoded form
         self.errors: list[Exception] = []
 
     def __call__(self, tag: str, attr: str, value: str) -> str | None:
@@ -356,6 +420,8 @@ class _AttributeFilter:
         if attr == "id":
             pattern = _IDS.get(tag)
             return value if pattern is not None and pattern.fullmatch(value) else None
+        if attr == "aria-label":
+            return value if _BACKREF_LABEL.fullmatch(value) else None
         if attr in ("width", "height", "colspan", "rowspan"):
             return value if _NUMBER.fullmatch(value) else None
         if attr == "start":
@@ -369,17 +435,18 @@ class _AttributeFilter:
         # from the output afterwards and could join "java\x01script:" into a scheme.
         if _ILLEGAL_CHARS.search(value):
             return None
-        url = value
+        written = self.originals.get(value, value)
+        url = written
         if self.rewrite_url is not None:
             try:
-                url = self.rewrite_url(value)
+                url = self.rewrite_url(written)
                 if not isinstance(url, str):
-                    raise TypeError(f"rewrite_url returned {url!r} for {value!r}, not a str")
+                    raise TypeError(f"rewrite_url returned {url!r} for {written!r}, not a str")
             except Exception as error:  # re-raised by _sanitise once nh3 returns
                 self.errors.append(error)
                 return None
         if not _PLAIN_URL.fullmatch(url):
-            url = normalizeLink(url)
+            url = _escape_href(url)
         if url != value and not _is_allowed_url(url):
             return None
         return url
@@ -411,40 +478,56 @@ def _filter_iframe_attribute(attr: str, value: str) -> str | None:
     return value
 
 
-def _texts(tokens: Sequence[Token]) -> list[str]:
-    """The text of every inline run and code block, in document order."""
-    texts: list[str] = []
-    for token in tokens:
-        if token.type == "inline":
-            texts.append(_inline_text(token))
-        elif token.type in ("fence", "code_block"):
-            texts.append(token.content)
-    return texts
+# -- text, from cmark's XML rendering of the syntax tree ---------------------------------
+#
+# The XML is one element a node, indented, its text escaped (no "<" outside markup).
+# _text_of keeps the text of text, code span and code block nodes, a space for a line
+# break, and marks where blocks start and end, paragraphs and footnote definitions
+# (cmark-gfm moves those to the end of the document) apart. Image descriptions and raw
+# HTML are left out, as are link URLs (attributes).
+
+_XML_DESTINATION = re.compile(r'<(?:link|image) destination="([^"]*)"')
+_XML_IMAGE = re.compile(r"<image\b[^>]*?/>|<image\b[^>]*>(?:(?!<image\b).)*?</image>", re.DOTALL)
+_XML_RAW_HTML = re.compile(r"<(html_block|html_inline)\b[^>]*>[^<]*</\1>")
+_XML_BREAK = re.compile(r"<(?:softbreak|linebreak) />")
+# The indentation before a tag ("<" in text is escaped), and the inline elements.
+_XML_INLINE = re.compile(r"\n *(?=<)|</?(?:text|code|emph|strong|link|strikethrough)\b[^>]*>")
+# This cmark-gfm's XML renderer names the footnote nodes "<unknown>".
+_XML_FOOTNOTE_REF = re.compile(r"<(?:<unknown>|footnote_reference\b)[^<>]*/>")
+_XML_FOOTNOTE_DEF = re.compile(r"<(?:<unknown>|footnote_definition\b)[^<>]*>")
+_XML_FOOTNOTE_END = re.compile(r"</(?:<unknown>|footnote_definition)>")
+_XML_TAG = re.compile(r"<[^>]*>")
+_BLOCK, _PARAGRAPH, _PARAGRAPH_END, _FOOTNOTES = "\x00", "\x01", "\x02", "\x03"
+_MARKS = re.compile("[\x00-\x03]+")
+_FIRST_PARAGRAPHS = re.compile("\x01([^\x02]*)\x02")
 
 
-def _inline_text(token: Token) -> str:
-    parts: list[str] = []
-    for child in token.children or ():
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts)
+def _text_of(xml: str) -> str:
+    """The text of the tree in XML, blocks separated by marks (\\x00-\\x03, see above)."""
+    if "\x00" in xml or "\x01" in xml or "\x02" in xml or "\x03" in xml:
+        xml = strip_control_chars(xml)  # a character reference like &#1; in the text
+    xml = _XML_INLINE.sub("", xml)
+    while "<image" in xml:
+        xml, count = _XML_IMAGE.subn("", xml)
+        if not count:
+            break
+    if "<html_" in xml:
+        xml = _XML_RAW_HTML.sub("", xml)
+    xml = _XML_BREAK.sub(" ", xml)
+    if "<<unknown>" in xml or "<footnote_" in xml:
+        xml = _XML_FOOTNOTE_REF.sub("", xml)
+        xml = _XML_FOOTNOTE_END.sub(_BLOCK, _XML_FOOTNOTE_DEF.sub(_FOOTNOTES, xml))
+    xml = xml.replace("<paragraph>", _PARAGRAPH).replace("</paragraph>", _PARAGRAPH_END)
+    return html_lib.unescape(_XML_TAG.sub(_BLOCK, xml))
 
 
-def _first_paragraph(tokens: Sequence[Token]) -> str:
-    in_footnotes = False
-    for index, token in enumerate(tokens):
-        if token.type == "footnote_block_open":
-            in_footnotes = True
-        elif token.type == "footnote_block_close":
-            in_footnotes = False
-        elif token.type == "paragraph_open" and not in_footnotes:
-            text = _WHITESPACE.sub(" ", _inline_text(tokens[index + 1])).strip()
-            if text:
-                return text
+def _first_paragraph(marked: str) -> str:
+    for match in _FIRST_PARAGRAPHS.finditer(marked.partition(_FOOTNOTES)[0]):
+        text = _WHITESPACE.sub(" ", match.group(1).replace(_BLOCK, "")).strip()
+        if text:
+            return text
     return ""
 
 
-def _count_words(tokens: Sequence[Token]) -> int:
-    return sum(len(_WORD.findall(text)) for text in _texts(tokens))
+def _count_words(marked: str) -> int:
+    return len(_WORD.findall(marked))

@@ -43,7 +43,7 @@ MEDIA_TYPES = frozenset({
 })
 IMAGE_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "ico"})
 # Packages whose version changes what a body renders to.
-_RENDER_PACKAGES = ("markdown_it", "mdit_py_plugins", "linkify_it", "nh3")
+_RENDER_PACKAGES = ("cmarkgfm", "nh3")
 _version: str | None = None
 
 
