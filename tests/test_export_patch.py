@@ -171,6 +171,9 @@ def test_a_damaged_state_is_ignored(out: Path, sample: Room, cli: Cli, builds: l
     append(sample, OLD, "\nAn addition.\n")
     export(cli, out)
     assert builds == ["site"]
+    append(sample, OLD, "\nAnother addition.\n")
+    export(cli, out)
+    assert builds == ["site"]  # the damaged file was replaced: this one was patched
     assert tree_bytes(out) == full_build(cli, sample, "reference")
 
 

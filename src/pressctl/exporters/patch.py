@@ -87,20 +87,36 @@ class Store:
     def _open(self) -> sqlite3.Connection | None:
         if self._db is None and self.file is not None:
             try:
-                db = sqlite3.connect(self.file, timeout=30.0, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
-                    db.execute("DROP TABLE IF EXISTS runs")
-                    db.execute("DROP TABLE IF EXISTS contexts")
-                    db.execute("CREATE TABLE runs (out TEXT PRIMARY KEY, manifest TEXT, data TEXT)")
-                    db.execute("CREATE TABLE contexts (out TEXT, rel TEXT, data TEXT, "
-                               "PRIMARY KEY (out, rel))")
-                    db.execute(f"PRAGMA user_version={FORMAT}")
-                self._db = db
-            except (OSError, sqlite3.Error):
+                self._db = self._connect(self.file)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):
+                    self.file = None  # busy or not writable: carry on without it
+                    return None
+                try:  # not a database: start a new one
+                    self.file.unlink()
+                    self._db = self._connect(self.file)
+                except (OSError, sqlite3.Error):
+                    self.file = None
+            except OSError:
                 self.file = None
         return self._db
+
+    @staticmethod
+    def _connect(file: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(file, timeout=30.0, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+                db.execute("DROP TABLE IF EXISTS runs")
+                db.execute("DROP TABLE IF EXISTS contexts")
+                db.execute("CREATE TABLE runs (out TEXT PRIMARY KEY, manifest TEXT, data TEXT)")
+                db.execute("CREATE TABLE contexts (out TEXT, rel TEXT, data TEXT, PRIMARY KEY (out, rel))")
+                db.execute(f"PRAGMA user_version={FORMAT}")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def _run(self, action: Callable[[sqlite3.Connection], Any]) -> Any:
         db = self._open()
