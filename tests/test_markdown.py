@@ -336,6 +336,7 @@ def test_strip_control_chars() -> None:
 def test_render_commonmark_has_no_extension_and_no_sanitiser() -> None:
     html = render_commonmark("~~x~~ https://example.org <script>alert(1)</script>\n\n| a |\n|---|\n")
     assert html == "<p>~~x~~ https://example.org <script>alert(1)</script></p>\n<p>| a |\n|---|</p>\n"
+    assert render_commonmark("a\ud800b") == "<p>a?b</p>\n"
 
 
 BODY = """\

@@ -204,7 +204,7 @@ def strip_control_chars(text: str) -> str:
 def render_commonmark(text: str) -> str:
     """Pure CommonMark rendering with no extension and no sanitising (for conformance checks)."""
     cmark = _cmark_functions()
-    data = text.encode("utf-8")
+    data = text.encode("utf-8", "replace")  # a lone surrogate becomes "?"
     return cmark.take(_cmark.lib.cmark_markdown_to_html(data, len(data), _cmark.lib.CMARK_OPT_UNSAFE))
 
 
@@ -333,7 +333,11 @@ def _escape_href(url: str) -> str:
 
 
 def _destinations(xml: str) -> dict[str, str]:
-    """The link and image URLs as written, by the percent-encoded form in the HTML."""
+    """The link and image URLs as written, by the percent-encoded form in the HTML.
+
+    A raw-HTML href that is written exactly like one of these encoded forms is given
+    to ``rewrite_url`` decoded too; both end up encoded the same way.
+    """
     found: dict[str, str] = {}
     if xml:
         for match in _XML_DESTINATION.finditer(xml):
