@@ -451,6 +451,40 @@ def test_templates_can_be_overridden_by_name(sample: Room, cli: Cli) -> None:
         "<!DOCTYPE html><title>At UN, Bart Somers discusses migration</title>\n")
 
 
+def test_an_override_of_the_card_macro_is_used_everywhere_cards_are(sample: Room, cli: Cli) -> None:
+    templates = sample.root / "templates"
+    templates.mkdir()
+    (templates / "macros.html").write_text(
+        '{% import "builtin/macros.html" as builtin %}\n'
+        "{% macro card(item, level, root, lang) %}"
+        '<li class="house-card" data-level="{{ level }}"><a href="{{ root }}{{ item.path }}">'
+        "{{ item.title }}</a>{{ item.date_text }}</li>\n{% endmacro %}\n"
+        "{% macro pagination(p, root, t) %}{{ builtin.pagination(p, root, t) }}{% endmacro %}\n",
+        encoding="utf-8")
+    out = sample.root.parent / "site"
+    export(cli, out)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    article = (out / f"articles/{SOMERS}/index.html").read_text(encoding="utf-8")
+    tag = next((out / "tags").glob("*/index.html")).read_text(encoding="utf-8")
+    for page, level, root in ((home, 2, "./"), (article, 3, "../../"), (tag, 2, "../../")):
+        assert 'class="card"' not in page
+        assert f'<li class="house-card" data-level="{level}"><a href="{root}articles/' in page
+    assert f'<a href="./articles/{SOMERS}/">At UN, Bart Somers discusses migration</a>' in home
+    # An override that reuses the built-in card (through builtin/) gets the built-in pages.
+    default = sample.root.parent / "default"
+    shutil.rmtree(templates)
+    export(cli, default)
+    templates.mkdir()
+    (templates / "macros.html").write_text(
+        '{% import "builtin/macros.html" as builtin %}\n'
+        "{% macro card(item, level, root, lang) %}{{ builtin.card(item, level, root=root, lang=lang) }}"
+        "{% endmacro %}\n"
+        "{% macro pagination(p, root, t) %}{{ builtin.pagination(p, root, t) }}{% endmacro %}\n",
+        encoding="utf-8")
+    export(cli, out)
+    assert tree_bytes(out) == tree_bytes(default)
+
+
 def test_one_worker_and_two_give_the_same_site(sample: Room, cli: Cli) -> None:
     one, two = sample.root.parent / "one", sample.root.parent / "two"
     export(cli, one, "--jobs", "1")

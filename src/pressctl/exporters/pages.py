@@ -10,8 +10,10 @@ described in the README.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,8 @@ TEMPLATE_OF = {"home": "list.html", "language": "list.html", "article": "article
                "tag": "tag.html", "tags": "tags.html", "redirect": "redirect.html"}
 PAGINATION_WINDOW = 2
 CARD_CACHE = 5000
+CARD_VARIANTS = 20000
+_ROOT, _LEVEL = "\ufdd0", "\ufdd1"  # noncharacters: placeholders in a card's HTML
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
@@ -64,7 +68,7 @@ class Theme:
             loaders.append(jinja2.FileSystemLoader(str(self.overrides)))
         loaders.append(jinja2.PrefixLoader({"builtin": builtin}))
         loaders.append(builtin)
-        return jinja2.Environment(
+        env = _environment_class()(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             trim_blocks=True,
@@ -72,6 +76,83 @@ class Theme:
             keep_trailing_newline=True,
             auto_reload=False,
         )
+        env.globals["cached_card"] = CardCache()
+        return env
+
+
+@functools.cache
+def _environment_class() -> type[jinja2.Environment]:
+    import jinja2
+
+    dict_names = frozenset(dir(dict))
+
+    class Environment(jinja2.Environment):
+        """Jinja2's environment, with `x.name` on a dict looked up as a key straight away.
+
+        Jinja2 tries the attribute first, and a dict has none but its methods: the failed
+        lookup and its exception cost more than the rest of rendering a page. A name that
+        dicts have as an attribute (`items`, `get` …) still goes the usual way.
+        """
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if type(obj) is dict and attribute not in dict_names:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    return self.undefined(obj=obj, name=attribute)
+            return super().getattr(obj, attribute)
+
+    return Environment
+
+
+class CardCache:
+    """`cached_card(macro)`: MACRO, a card macro, with its cards made once and reused.
+
+    An article's card is on many pages (the home page, its language's, its tags', other
+    articles' "Other news"): it is made once per page language, with placeholders where
+    `root` and `level` go, which are then filled in. So the macro must write `root` and
+    `level` as they are and not otherwise depend on them (the built-in `_card` does).
+    """
+
+    def __init__(self) -> None:
+        self.html: dict[tuple[object, ...], str] = {}
+
+    def __call__(self, macro: Callable[..., Any]) -> CachedCard:
+        return CachedCard(macro, self.html)
+
+
+class CachedCard:
+    """A card macro called through its cache: `card(item, level, root, lang)`.
+
+    A call with keywords, or with an item that is not a dict of plain values, goes
+    straight to the macro.
+    """
+
+    def __init__(self, macro: Callable[..., Any], html: dict[tuple[object, ...], str]) -> None:
+        from markupsafe import Markup, escape
+
+        self.macro = macro
+        self.html = html
+        self.markup, self.escape = Markup, escape
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs or len(args) != 4:
+            return self.macro(*args, **kwargs)
+        item, level, root, lang = args
+        if type(item) is not dict or type(lang) is not str:
+            return self.macro(*args)
+        try:
+            key = (self.macro, lang, *item.items())
+            html = self.html.get(key)
+        except TypeError:  # a value that cannot be a key
+            return self.macro(*args)
+        if html is None:
+            if any(isinstance(v, str) and (_ROOT in v or _LEVEL in v) for v in (lang, *item.values())):
+                return self.macro(*args)
+            if len(self.html) >= CARD_VARIANTS:
+                self.html.clear()  # bounded, like the cards of Contexts
+            html = self.html[key] = str(self.macro(item, _LEVEL, _ROOT, lang))
+        return self.markup(html.replace(_ROOT, self.escape(root)).replace(_LEVEL, self.escape(level)))
 
 
 _environments: dict[Theme, jinja2.Environment] = {}
