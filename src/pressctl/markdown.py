@@ -356,12 +356,20 @@ def _sanitise(html: str, rewrite_url: UrlRewriter | None, originals: Mapping[str
     if rewrite_url is None and not originals:
         html = _cleaner().clean(html)
     else:
-        attribute_filter = _AttributeFilter(rewrite_url, originals)
-        html = _make_cleaner(attribute_filter).clean(html)
-        if attribute_filter.errors:
+        # One cleaner for every body (making one costs more than cleaning a body): its
+        # filter is given this body's rewriter and URLs for the call, then reset.
+        cleaner, attribute_filter = _rewriting_cleaner()
+        attribute_filter.rewrite_url, attribute_filter.originals = rewrite_url, originals
+        try:
+            html = cleaner.clean(html)
+        finally:
+            errors = attribute_filter.errors
+            attribute_filter.rewrite_url, attribute_filter.originals = None, {}
+            attribute_filter.errors = []
+        if errors:
             # nh3 only reports a callback's exception to sys.unraisablehook: a bug
             # in the caller's rewrite_url must not pass silently.
-            raise attribute_filter.errors[0]
+            raise errors[0]
     if "<iframe" in html:
         html = _SERIALISED.sub(_keep_allowed_iframe, html)
     return strip_control_chars(html)
@@ -379,6 +387,12 @@ def _keep_allowed_iframe(match: re.Match[str]) -> str:
 @cache
 def _cleaner() -> nh3.Cleaner:
     return _make_cleaner(_AttributeFilter(None, {}))
+
+
+@cache
+def _rewriting_cleaner() -> tuple[nh3.Cleaner, _AttributeFilter]:
+    attribute_filter = _AttributeFilter(None, {})
+    return _make_cleaner(attribute_filter), attribute_filter
 
 
 def _make_cleaner(attribute_filter: _AttributeFilter) -> nh3.Cleaner:

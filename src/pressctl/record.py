@@ -228,13 +228,15 @@ def parse(text: str, path: Path | str | None = None) -> Record:
 
 def _depth_exceeds(value: object, limit: int) -> bool:
     """True when VALUE nests tables or arrays more than LIMIT levels (found without recursion)."""
-    stack: list[tuple[object, int]] = [(value, 0)]
+    if not isinstance(value, dict | list):
+        return False
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        children = item.values() if isinstance(item, dict) else item
         if children and depth >= limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
 
 
