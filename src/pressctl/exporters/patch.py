@@ -24,7 +24,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +36,24 @@ from pressctl.exporters.output import Folder, Manifest
 from pressctl.exporters.records import RACY_NS, Entry
 
 FILE = "export-state.sqlite"
-FORMAT = 1
+FORMAT = 2
 MAX_CHANGED = 64
 BATCH = 500
 
-# A record in the state: [file identity or None, view, page or None, body HTML key or None,
-# folders of the feeds that carry it]
-RecordState = list[Any]
+
+@dataclass
+class Kept:
+    """What the state keeps of one record."""
+
+    key: str | None  # its file's identity (`identity`); None when too fresh to be trusted
+    view: str  # `records.view_of`
+    rel: str | None = None  # its page, when the export has one
+    html: str | None = None  # the render cache key of its body on that page
+    feeds: list[str] = field(default_factory=list)  # folders of the feeds that carry it
+
+    def row(self, out: str, name: str) -> tuple[str, str, str | None, str, str | None, str | None, str]:
+        """The row in the state file."""
+        return (out, name, self.key, self.view, self.rel, self.html, json.dumps(self.feeds))
 
 
 @dataclass
@@ -53,19 +64,18 @@ class State:
     config: str  # site.Inputs.config: settings, templates, code, options
     media: str  # the stats of the media files it copied
     aliases: dict[str, str]
-    records: dict[str, RecordState]
+    keys: dict[str, str | None]  # every record's identity (see Kept.key)
 
     def dumps(self) -> str:
-        """The JSON text kept in the state file."""
-        return json.dumps({"config": self.config, "media": self.media, "aliases": self.aliases,
-                           "records": self.records}, ensure_ascii=False, separators=(",", ":"))
+        """The JSON text kept in the state file (the records have rows of their own)."""
+        return json.dumps({"config": self.config, "media": self.media, "aliases": self.aliases},
+                          ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def loads(cls, manifest: str, text: str) -> State:
+    def loads(cls, manifest: str, text: str, keys: dict[str, str | None]) -> State:
         """A state from its JSON text; raises ValueError, KeyError or TypeError when damaged."""
         raw = json.loads(text)
-        return cls(manifest, str(raw["config"]), str(raw["media"]), dict(raw["aliases"]),
-                   dict(raw["records"]))
+        return cls(manifest, str(raw["config"]), str(raw["media"]), dict(raw["aliases"]), keys)
 
 
 def identity(key: records.Key | None, now_ns: int) -> str | None:
@@ -108,9 +118,11 @@ class Store:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
-                db.execute("DROP TABLE IF EXISTS runs")
-                db.execute("DROP TABLE IF EXISTS contexts")
+                for table in ("runs", "records", "contexts"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute("CREATE TABLE runs (out TEXT PRIMARY KEY, manifest TEXT, data TEXT)")
+                db.execute("CREATE TABLE records (out TEXT, name TEXT, key TEXT, view TEXT, rel TEXT, "
+                           "html TEXT, feeds TEXT, PRIMARY KEY (out, name))")
                 db.execute("CREATE TABLE contexts (out TEXT, rel TEXT, data TEXT, PRIMARY KEY (out, rel))")
                 db.execute(f"PRAGMA user_version={FORMAT}")
         except BaseException:
@@ -133,13 +145,35 @@ class Store:
 
     def load(self) -> State | None:
         """The state the last build into this folder left, if any."""
-        row = self._run(lambda db: db.execute("SELECT manifest, data FROM runs WHERE out = ?",
-                                              (self.out,)).fetchone())
+        if self.file is None or not self.file.exists():
+            return None
+
+        def read(db: sqlite3.Connection) -> tuple[tuple[str, str] | None, dict[str, str | None]]:
+            run = db.execute("SELECT manifest, data FROM runs WHERE out = ?", (self.out,)).fetchone()
+            if run is None:
+                return None, {}
+            return run, dict(db.execute("SELECT name, key FROM records WHERE out = ?", (self.out,)))
+
+        found = self._run(read)
+        if found is None or found[0] is None:
+            return None
+        (manifest, data), keys = found
+        try:
+            return State.loads(manifest, data, keys)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def kept(self, name: str) -> Kept | None:
+        """What the state keeps of the record NAME."""
+        row = self._run(lambda db: db.execute(
+            "SELECT key, view, rel, html, feeds FROM records WHERE out = ? AND name = ?",
+            (self.out, name)).fetchone())
         if row is None:
             return None
         try:
-            return State.loads(row[0], row[1])
-        except (ValueError, KeyError, TypeError):
+            feeds = json.loads(row[4])
+            return Kept(row[0], row[1], row[2], row[3], [str(f) for f in feeds])
+        except (ValueError, TypeError):
             return None
 
     def forget(self) -> None:
@@ -178,17 +212,21 @@ class Store:
             self._run(lambda db: db.executemany("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?)",
                                                 rows))
 
-    def save(self, state: State, pages_kept: Iterable[str] | None = None) -> None:
-        """Record STATE; with PAGES_KEPT, forget the contexts of every other page."""
+    def save(self, state: State, kept: dict[str, Kept], pages_kept: Iterable[str] | None = None) -> None:
+        """Record STATE and what it keeps of the records in KEPT (all of them when PAGES_KEPT
+        is given: a build; then the contexts of other pages are forgotten)."""
         self._flush()
 
         def write(db: sqlite3.Connection) -> None:
             db.execute("BEGIN")
             if pages_kept is not None:
-                kept = set(pages_kept)
+                pages = set(pages_kept)
                 stale = [(self.out, rel) for (rel,) in db.execute(
-                    "SELECT rel FROM contexts WHERE out = ?", (self.out,)) if rel not in kept]
+                    "SELECT rel FROM contexts WHERE out = ?", (self.out,)) if rel not in pages]
                 db.executemany("DELETE FROM contexts WHERE out = ? AND rel = ?", stale)
+                db.execute("DELETE FROM records WHERE out = ?", (self.out,))
+            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (k.row(self.out, name) for name, k in kept.items()))
             db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
                        (self.out, state.manifest, state.dumps()))
             db.execute("COMMIT")
@@ -211,7 +249,7 @@ class _Change:
     name: str
     entry: Entry
     encoded: str
-    rel: str | None = None
+    before: Kept
     key: str | None = None
     html: str | None = None
 
@@ -231,11 +269,11 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
         if isinstance(encoded, Entry):
             return False
         entry = Entry.from_json(name, json.loads(encoded))
-        before = state.records[name]
-        if entry.view != before[1] or entry.error is not None or entry.faults:
+        before = store.kept(name)
+        if before is None or entry.view != before.view or entry.error is not None or entry.faults:
             return False
-        change = _Change(name, entry, encoded, before[2])
-        if change.rel is not None:
+        change = _Change(name, entry, encoded, before)
+        if change.before.rel is not None:
             if entry.body is None:
                 return False
             change.key = bodies.html_key(entry.body.digest, [resolver(r) for r in entry.body.refs])
@@ -263,10 +301,11 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
         return pages.Contexts.absolute(_BaseUrl(job.settings.base_url), path)  # type: ignore[arg-type]
 
     for change in changes:
-        if change.rel is None:
+        page = change.before.rel
+        if page is None:
             continue
         assert change.entry.body is not None and change.html is not None
-        context = store.context(change.rel)
+        context = store.context(page)
         if context is None or "body_key" not in context:
             return False
         words = change.entry.body.words
@@ -277,17 +316,17 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
         jsonld["wordCount"] = words
         context["jsonld"] = pages.script_json(jsonld)
         path = context["article"]["path"]
-        files[change.rel] = pages.render(theme, pages.TEMPLATE_OF["article"],
-                                         pages.finish_context(context, change.html))
-        old_key = state.records[change.name][3]
-        folders = state.records[change.name][4]
-        old_html = job.cache.get(old_key) if folders and old_key else None
-        for folder in folders:
+        files[page] = pages.render(theme, pages.TEMPLATE_OF["article"],
+                                   pages.finish_context(context, change.html))
+        old_key, feed_folders = change.before.html, change.before.feeds
+        old_html = job.cache.get(old_key) if feed_folders and old_key else None
+        for feed_folder in feed_folders:
             if old_html is None:
                 return False
-            old = feed_content(old_html, path, folder, absolute)
-            new = feed_content(change.html, path, folder, absolute)
-            for rel, form in ((f"{folder}feed.xml", atom_content), (f"{folder}feed.json", json_content)):
+            old = feed_content(old_html, path, feed_folder, absolute)
+            new = feed_content(change.html, path, feed_folder, absolute)
+            for rel, form in ((f"{feed_folder}feed.xml", atom_content),
+                              (f"{feed_folder}feed.json", json_content)):
                 text = current(rel)
                 if text is None or text.count(form(old)) != 1:
                     return False
@@ -315,11 +354,10 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
                         previous.articles)
     state.manifest = output.finish(out, manifest, previous_digest, replaced)
     for change in changes:
-        record = state.records[change.name]
-        record[0] = identity(change.entry.key, now_ns)
+        change.before.key = identity(change.entry.key, now_ns)
         if change.key is not None:
-            record[3] = change.key
-    store.save(state)
+            change.before.html = change.key
+    store.save(state, {c.name: c.before for c in changes})
     from pressctl.exporters import catalog
 
     catalog.store(job.state_dir, [(c.name, c.encoded) for c in changes

@@ -103,10 +103,10 @@ def _patched(job: ExportJob, store: patch.Store, out: Path, previous: Manifest,
         return False
     state = store.load()
     if (state is None or state.manifest != previous_digest or state.config != inputs.config
-            or state.media != inputs.media(previous.watch) or inputs.keys.keys() != state.records.keys()
+            or state.media != inputs.media(previous.watch) or inputs.keys.keys() != state.keys.keys()
             or not _untouched(out, previous)):
         return False
-    changed = [name for name, key in inputs.keys.items() if key is None or key != state.records[name][0]]
+    changed = [name for name, key in inputs.keys.items() if key is None or key != state.keys[name]]
     theme = Theme(job.newsroom.root / TEMPLATES_DIR, inputs.config)
     return patch.patch(job, store, state, changed, theme, out, previous, previous_digest,
                        inputs.digest(previous.watch), inputs.now_ns)
@@ -124,7 +124,6 @@ class Inputs:
         self.newsroom = newsroom
         self.now_ns = time.time_ns()
         self.racy = False
-        self._fresh = False
         h = hashlib.blake2b(digest_size=16)
         h.update(repr((str(out), options.include_all, repr(options.filters))).encode())
         h.update(code_id().encode())
@@ -134,23 +133,33 @@ class Inputs:
         self.config = h.hexdigest()  # everything but the records
         # Each record's identity (size:mtime:inode), None when too fresh to be trusted.
         self.keys: dict[str, str | None] = {}
+        names: list[str] = []
         with contextlib.suppress(FileNotFoundError), os.scandir(newsroom.articles_dir) as it:
-            for entry in sorted(it, key=lambda e: e.name):
-                if entry.name.endswith(".md") and not entry.name.startswith("."):
-                    line = self._stat(entry.path, entry.name)
-                    h.update(line.encode())
-                    key = line[len(entry.name) + 1:-1]
-                    self.keys[entry.name] = key if key != "-" and not self._fresh else None
+            names = sorted(e.name for e in it if e.name.endswith(".md") and not e.name.startswith("."))
+        folder = f"{newsroom.articles_dir}/"
+        lines = []
+        for name in names:
+            try:
+                st = os.stat(folder + name)
+            except OSError:
+                lines.append(f"{name}:-\n")
+                self.keys[name] = None
+                continue
+            key: str | None = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+            lines.append(f"{name}:{key}\n")
+            if self.now_ns - st.st_mtime_ns <= records.RACY_NS:
+                self.racy, key = True, None
+            self.keys[name] = key
+        h.update("".join(lines).encode())
         self.base = h.hexdigest()
 
     def _stat(self, path: str, label: str) -> str:
-        self._fresh = False
         try:
             st = os.stat(path)
         except OSError:
             return f"{label}:-\n"
         if self.now_ns - st.st_mtime_ns <= records.RACY_NS:
-            self.racy = self._fresh = True
+            self.racy = True
         return f"{label}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n"
 
     def _tree(self, folder: Path) -> str:
@@ -286,14 +295,15 @@ class Build:
         assert job.catalog is not None
         now = self.inputs.now_ns
         chosen = {c.article.path.name: c for c in job.chosen}
-        states: dict[str, patch.RecordState] = {}
+        kept: dict[str, patch.Kept] = {}
         for name, entry in job.catalog.entries.items():
             c = chosen.get(name)
-            states[name] = [patch.identity(entry.key, now), entry.view,
-                            f"articles/{c.slug}/index.html" if c else None,
-                            job.html_key(c) if c else None, self.feeds_of.get(name, [])]
-        state = patch.State(manifest, self.inputs.config, self.inputs.media(watch), job.aliases, states)
-        self.store.save(state, (f"articles/{c.slug}/index.html" for c in job.chosen))
+            kept[name] = patch.Kept(patch.identity(entry.key, now), entry.view,
+                                    f"articles/{c.slug}/index.html" if c else None,
+                                    job.html_key(c) if c else None, self.feeds_of.get(name, []))
+        state = patch.State(manifest, self.inputs.config, self.inputs.media(watch), job.aliases,
+                            {name: k.key for name, k in kept.items()})
+        self.store.save(state, kept, (f"articles/{c.slug}/index.html" for c in job.chosen))
 
     # -- fingerprints -------------------------------------------------------------
 
