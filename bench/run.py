@@ -74,6 +74,12 @@ class Run:
         return self.exit_code == 0
 
 
+# The tools run as installed for users: Python may cache the bytecode of the modules it
+# compiles (a shell or CI job that sets PYTHONDONTWRITEBYTECODE would otherwise make
+# pressctl compile all of its modules on every run).
+TOOL_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(argv: Sequence[str], cwd: Path, timeout: float) -> Run:
     """Run one process to completion: wall time, peak RSS of that child, exit code."""
     with tempfile.TemporaryFile() as err:
@@ -82,6 +88,7 @@ def measure(argv: Sequence[str], cwd: Path, timeout: float) -> Run:
             proc = subprocess.Popen(
                 list(argv),
                 cwd=cwd,
+                env=TOOL_ENV,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=err,
