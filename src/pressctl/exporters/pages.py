@@ -35,7 +35,7 @@ TEMPLATES = ("base.html", "macros.html", "list.html", "article.html", "tag.html"
 TEMPLATE_OF = {"home": "list.html", "language": "list.html", "article": "article.html",
                "tag": "tag.html", "tags": "tags.html", "redirect": "redirect.html"}
 PAGINATION_WINDOW = 2
-CARD_CACHE = 20_000  # cards (and images) kept at once: all of them in most newsrooms
+CARD_CACHE = 10_000  # cards (and images) kept at once: all of them in most newsrooms
 CARD_VARIANTS = 20000
 _ROOT, _LEVEL = "\ufdd0", "\ufdd1"  # noncharacters: placeholders in a card's HTML
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pressctl.exporters import bodies, output, pages, records
+from pressctl.exporters import bodies, i18n, output, pages, records
 from pressctl.exporters.bodies import Resolver
 from pressctl.exporters.feeds import atom_content, feed_content, json_content
 from pressctl.exporters.job import ExportJob, render_bodies
@@ -36,8 +36,10 @@ from pressctl.exporters.output import Folder, Manifest
 from pressctl.exporters.records import RACY_NS, Entry
 
 FILE = "export-state.sqlite"
-FORMAT = 2
+FORMAT = 3
 MAX_CHANGED = 64
+# What every page's context holds alike: kept once in the state, not with each page.
+SHARED = frozenset({"site", "t", "root"})
 BATCH = 500
 
 
@@ -65,17 +67,19 @@ class State:
     media: str  # the stats of the media files it copied
     aliases: dict[str, str]
     keys: dict[str, str | None]  # every record's identity (see Kept.key)
+    site: dict[str, Any]  # the `site` of every page's context
 
     def dumps(self) -> str:
         """The JSON text kept in the state file (the records have rows of their own)."""
-        return json.dumps({"config": self.config, "media": self.media, "aliases": self.aliases},
-                          ensure_ascii=False, separators=(",", ":"))
+        return json.dumps({"config": self.config, "media": self.media, "aliases": self.aliases,
+                           "site": self.site}, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def loads(cls, manifest: str, text: str, keys: dict[str, str | None]) -> State:
         """A state from its JSON text; raises ValueError, KeyError or TypeError when damaged."""
         raw = json.loads(text)
-        return cls(manifest, str(raw["config"]), str(raw["media"]), dict(raw["aliases"]), keys)
+        return cls(manifest, str(raw["config"]), str(raw["media"]), dict(raw["aliases"]), keys,
+                   dict(raw["site"]))
 
 
 def identity(key: records.Key | None, now_ns: int) -> str | None:
@@ -212,7 +216,8 @@ class Store:
             self._run(lambda db: db.executemany("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?)",
                                                 rows))
 
-    def save(self, state: State, kept: dict[str, Kept], pages_kept: Iterable[str] | None = None) -> None:
+    def save(self, state: State, kept: Iterable[tuple[str, Kept]],
+             pages_kept: Iterable[str] | None = None) -> None:
         """Record STATE and what it keeps of the records in KEPT (all of them when PAGES_KEPT
         is given: a build; then the contexts of other pages are forgotten)."""
         self._flush()
@@ -226,7 +231,7 @@ class Store:
                 db.executemany("DELETE FROM contexts WHERE out = ? AND rel = ?", stale)
                 db.execute("DELETE FROM records WHERE out = ?", (self.out,))
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (k.row(self.out, name) for name, k in kept.items()))
+                           (k.row(self.out, name) for name, k in kept))
             db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
                        (self.out, state.manifest, state.dumps()))
             db.execute("COMMIT")
@@ -308,6 +313,9 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
         context = store.context(page)
         if context is None or "body_key" not in context:
             return False
+        context["site"] = state.site
+        context["root"] = pages.root_of(context["page"]["path"])
+        context["t"] = i18n.strings(context["page"]["lang"])
         words = change.entry.body.words
         context["body_key"] = change.key
         context["article"]["word_count"] = words
@@ -357,7 +365,7 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
         change.before.key = identity(change.entry.key, now_ns)
         if change.key is not None:
             change.before.html = change.key
-    store.save(state, {c.name: c.before for c in changes})
+    store.save(state, ((c.name, c.before) for c in changes))
     from pressctl.exporters import catalog
 
     catalog.store(job.state_dir, [(c.name, c.encoded) for c in changes

@@ -62,6 +62,7 @@ def export_site(newsroom: Newsroom, options: ExportOptions) -> ExportResult:
         store = patch.Store(job.state_dir, out)
         try:
             if not _patched(job, store, out, previous, previous_digest, inputs):
+                inputs.keys.clear()  # only a patch needs them (100,000 take room)
                 Build(job, out, previous, inputs, store).run(previous_digest)
         finally:
             store.close()
@@ -107,6 +108,8 @@ def _patched(job: ExportJob, store: patch.Store, out: Path, previous: Manifest,
             or not _untouched(out, previous)):
         return False
     changed = [name for name, key in inputs.keys.items() if key is None or key != state.keys[name]]
+    if len(changed) > patch.MAX_CHANGED:
+        return False
     theme = Theme(job.newsroom.root / TEMPLATES_DIR, inputs.config)
     return patch.patch(job, store, state, changed, theme, out, previous, previous_digest,
                        inputs.digest(previous.watch), inputs.now_ns)
@@ -251,7 +254,7 @@ class Build:
         site = layout.build(job.chosen, job.aliases, job.settings.export.per_page,
                             self._fingerprints(), job.now if job.options.include_all else None)
         job.result.problems.extend(site.problems)
-        contexts = Contexts(job, site)
+        contexts = self.contexts = Contexts(job, site)
         base = self._global_fingerprint(site, contexts)
         # Which pages to render: by number (pages are made again, one at a time, to render
         # them, so that 100,000 pages are never held at once).
@@ -295,15 +298,17 @@ class Build:
         assert job.catalog is not None
         now = self.inputs.now_ns
         chosen = {c.article.path.name: c for c in job.chosen}
-        kept: dict[str, patch.Kept] = {}
-        for name, entry in job.catalog.entries.items():
-            c = chosen.get(name)
-            kept[name] = patch.Kept(patch.identity(entry.key, now), entry.view,
-                                    f"articles/{c.slug}/index.html" if c else None,
-                                    job.html_key(c) if c else None, self.feeds_of.get(name, []))
-        state = patch.State(manifest, self.inputs.config, self.inputs.media(watch), job.aliases,
-                            {name: k.key for name, k in kept.items()})
-        self.store.save(state, kept, (f"articles/{c.slug}/index.html" for c in job.chosen))
+
+        def kept() -> Iterator[tuple[str, patch.Kept]]:  # made as written: 100,000 take room
+            for name, entry in job.catalog.entries.items() if job.catalog else ():
+                c = chosen.get(name)
+                yield name, patch.Kept(patch.identity(entry.key, now), entry.view,
+                                       f"articles/{c.slug}/index.html" if c else None,
+                                       job.html_key(c) if c else None, self.feeds_of.get(name, []))
+
+        state = patch.State(manifest, self.inputs.config, self.inputs.media(watch), job.aliases, {},
+                            self.contexts.site())
+        self.store.save(state, kept(), (f"articles/{c.slug}/index.html" for c in job.chosen))
 
     # -- fingerprints -------------------------------------------------------------
 
@@ -447,7 +452,8 @@ def render_pages(task: Task) -> list[tuple[str, Written, bool, str | None]]:
     for (rel, template, context, before, fingerprint), key in zip(task.specs, keys, strict=True):
         if key and key not in htmls:
             raise RuntimeError(f"the body of {rel} is missing from the render cache")
-        kept = json.dumps(context, ensure_ascii=False, separators=(",", ":")) if key else None
+        kept = json.dumps({k: v for k, v in context.items() if k not in patch.SHARED},
+                          ensure_ascii=False, separators=(",", ":")) if key else None
         data = pages.render(task.theme, template, pages.finish_context(context, htmls.get(key or "")))
         written, wrote = folder.write(rel, data, before, fingerprint)
         results.append((rel, written, wrote, kept))

@@ -6,6 +6,7 @@ functions, so the output cannot depend on the number of workers.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -23,8 +24,12 @@ MIN_TASKS = 3
 
 
 def _quiet() -> None:
-    """In a worker: Ctrl-C is the main process's to handle (it stops the pool), not a traceback."""
+    """In a worker: Ctrl-C is the main process's to handle (it stops the pool), not a traceback.
+
+    The cycle collector runs as usual, even when the main process paused it while forking.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.enable()
 
 
 def default_jobs() -> int:
