@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 
 from pressctl.exporters.document import schema
+
+if TYPE_CHECKING:
+    from tests.conftest import Result
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 UPDATE_GOLDEN = os.environ.get("PRESSCTL_UPDATE_GOLDEN") == "1"
@@ -18,6 +22,13 @@ DATETIME_FIELDS = ("created", "published", "updated", "expires")
 MANIFEST = ".pressctl-manifest.json"
 
 _validator = Draft202012Validator(schema())
+
+
+def export_html(cli: Callable[..., Result], out: Path, *args: str) -> Result:
+    """`pressctl export --format html --out OUT ARGS…`, which must succeed."""
+    result = cli("export", "--format", "html", "--out", str(out), *args)
+    assert result.exit_code == 0, result.stderr
+    return result
 
 
 def validate_document(doc: dict[str, Any]) -> None:

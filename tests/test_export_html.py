@@ -18,7 +18,7 @@ import pytest
 from pressctl.exporters import EXPORTERS, ExportOptions
 from pressctl.store import Newsroom
 from tests.conftest import Result, Room
-from tests.export_support import MANIFEST, rewritten, snapshot, tree_bytes
+from tests.export_support import MANIFEST, export_html, rewritten, snapshot, tree_bytes
 
 Cli = Callable[..., Result]
 SOMERS = "at-un-bart-somers-discusses-migration"
@@ -93,10 +93,7 @@ def read(out: Path, rel: str) -> Page:
     return Page((out / rel).read_text(encoding="utf-8"))
 
 
-def export(cli: Cli, out: Path, *args: str) -> Result:
-    result = cli("export", "--format", "html", "--out", str(out), *args)
-    assert result.exit_code == 0, result.stderr
-    return result
+export = export_html
 
 
 @pytest.fixture

@@ -13,17 +13,14 @@ import pytest
 
 from pressctl.exporters import patch, site
 from tests.conftest import Result, Room
-from tests.export_support import rewritten, snapshot, tree_bytes
+from tests.export_support import export_html, rewritten, snapshot, tree_bytes
 
 Cli = Callable[..., Result]
 IN_FEEDS = "integration-starts-in-the-neighbourhood"  # recent: the feeds carry its body
-OLD = "cities-lead-the-way-to-climate-neutrality"  # in no feed
+OLD = "cities-lead-the-way-to-climate-neutrality"
 
 
-def export(cli: Cli, out: Path) -> Result:
-    result = cli("export", "--format", "html", "--out", str(out))
-    assert result.exit_code == 0, result.stderr
-    return result
+export = export_html
 
 
 @pytest.fixture
