@@ -8,10 +8,12 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pressctl.exporters import patch, site
+from pressctl.exporters import output, patch, site
+from pressctl.exporters.output import Folder
 from tests.conftest import Result, Room
 from tests.export_support import export_html, rewritten, snapshot, tree_bytes
 
@@ -208,3 +210,39 @@ def test_an_edit_through_the_installed_command_is_patched(out: Path, sample: Roo
     assert done.returncode == 0, done.stderr
     assert f"articles/{IN_FEEDS}/index.html" in rewritten(before, snapshot(out))
     assert "One more paragraph." in (out / f"articles/{IN_FEEDS}/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["write 1", "write 2", "write 5", "manifest", "state"])
+def test_a_patch_that_dies_part_way_is_completed_by_the_next_export(
+        out: Path, sample: Room, cli: Cli, builds: list[str], monkeypatch: pytest.MonkeyPatch,
+        where: str) -> None:
+    """A kill before one of the patch's writes (the page, four feeds), before its manifest
+    or before its state: the next export sees that the last one did not finish, builds,
+    and the site is whole."""
+    append(sample, IN_FEEDS, "\nA paragraph the crash interrupts.\n")
+    target, _, nth = where.partition(" ")
+    calls = 0
+
+    def dying(original: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == int(nth or 1):
+                raise KeyboardInterrupt  # as a kill would stop it: nothing after this runs
+            return original(*args, **kwargs)
+
+        return call
+
+    with monkeypatch.context() as m:
+        if target == "write":
+            m.setattr(Folder, "write", dying(Folder.write))
+        elif target == "manifest":
+            m.setattr(output, "finish", dying(output.finish))
+        else:
+            m.setattr(patch.Store, "save", dying(patch.Store.save))
+        result = cli("export", "--format", "html", "--out", str(out))
+    assert result.exit_code != 0 and builds == []
+    export(cli, out)
+    assert builds == ["site"]  # the unfinished export is noticed
+    assert not list(out.rglob("*.tmp"))
+    assert tree_bytes(out) == full_build(cli, sample, "reference")
