@@ -246,3 +246,23 @@ def test_a_patch_that_dies_part_way_is_completed_by_the_next_export(
     assert builds == ["site"]  # the unfinished export is noticed
     assert not list(out.rglob("*.tmp"))
     assert tree_bytes(out) == full_build(cli, sample, "reference")
+
+
+def test_the_state_of_passing_export_folders_is_not_kept_forever(sample: Room, cli: Cli) -> None:
+    import sqlite3
+
+    folders = [sample.root.parent / f"preview-{n}" for n in range(6)]
+    for folder in folders:
+        export(cli, folder)
+    shutil.rmtree(folders[4])  # a preview thrown away
+    append(sample, OLD, "\nAn addition.\n")
+    export(cli, folders[0])  # its state was forgotten: built again, it is the most recent
+
+    db = sqlite3.connect(sample.root / ".pressctl" / patch.FILE)
+    try:
+        kept = {Path(out).name for table in ("runs", "records", "contexts")
+                for (out,) in db.execute(f"SELECT DISTINCT out FROM {table}")}
+    finally:
+        db.close()
+    assert kept == {"preview-0", "preview-5", "preview-3", "preview-2"}  # newest that still exist
+    assert len(kept) == patch.KEEP_FOLDERS

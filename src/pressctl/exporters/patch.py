@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +38,8 @@ from pressctl.exporters.output import Folder, Manifest
 from pressctl.exporters.records import RACY_NS, Entry
 
 FILE = "export-state.sqlite"
-FORMAT = 3
+FORMAT = 4
+KEEP_FOLDERS = 4  # export folders whose state is kept: the most recently built ones
 MAX_CHANGED = 64
 # What every page's context holds alike: kept once in the state, not with each page.
 SHARED = frozenset({"site", "t", "root"})
@@ -124,7 +127,7 @@ class Store:
             if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
                 for table in ("runs", "records", "contexts"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
-                db.execute("CREATE TABLE runs (out TEXT PRIMARY KEY, manifest TEXT, data TEXT)")
+                db.execute("CREATE TABLE runs (out TEXT PRIMARY KEY, manifest TEXT, data TEXT, saved REAL)")
                 db.execute("CREATE TABLE records (out TEXT, name TEXT, key TEXT, view TEXT, rel TEXT, "
                            "html TEXT, feeds TEXT, PRIMARY KEY (out, name))")
                 db.execute("CREATE TABLE contexts (out TEXT, rel TEXT, data TEXT, PRIMARY KEY (out, rel))")
@@ -219,7 +222,8 @@ class Store:
     def save(self, state: State, kept: Iterable[tuple[str, Kept]],
              pages_kept: Iterable[str] | None = None) -> None:
         """Record STATE and what it keeps of the records in KEPT (all of them when PAGES_KEPT
-        is given: a build; then the contexts of other pages are forgotten)."""
+        is given: a build; then the contexts of other pages are forgotten, and so is the
+        state of other export folders but the most recent ones that still exist)."""
         self._flush()
 
         def write(db: sqlite3.Connection) -> None:
@@ -230,13 +234,26 @@ class Store:
                     "SELECT rel FROM contexts WHERE out = ?", (self.out,)) if rel not in pages]
                 db.executemany("DELETE FROM contexts WHERE out = ? AND rel = ?", stale)
                 db.execute("DELETE FROM records WHERE out = ?", (self.out,))
+                self._forget_other_folders(db)
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
                            (k.row(self.out, name) for name, k in kept))
-            db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
-                       (self.out, state.manifest, state.dumps()))
+            db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
+                       (self.out, state.manifest, state.dumps(), time.time()))
             db.execute("COMMIT")
 
         self._run(write)
+
+    def _forget_other_folders(self, db: sqlite3.Connection) -> None:
+        """Keep the state of this folder and of the KEEP_FOLDERS - 1 other most recently
+        built ones that still exist: a preview exported to a passing folder leaves nothing."""
+        recent = [out for (out,) in db.execute("SELECT out FROM runs ORDER BY saved DESC")
+                  if out != self.out and os.path.isdir(out)][:KEEP_FOLDERS - 1]
+        keep = {self.out, *recent}
+        outs = {out for table in ("runs", "records", "contexts")
+                for (out,) in db.execute(f"SELECT DISTINCT out FROM {table}")}
+        for out in outs - keep:
+            for table in ("runs", "records", "contexts"):
+                db.execute(f"DELETE FROM {table} WHERE out = ?", (out,))
 
     def close(self) -> None:
         """Write what is pending and close the file."""
