@@ -193,9 +193,7 @@ class Contexts:
 
     def absolute(self, path: str) -> str | None:
         """The absolute URL of a site path, when base_url is set."""
-        if not self.base_url:
-            return None
-        return self.base_url + (path if _PLAIN_PATH.fullmatch(path) else quote(path, safe="/#"))
+        return absolute_url(self.base_url, path)
 
     def site(self) -> dict[str, Any]:
         """`site`: the newsroom's name, description, language, logo and languages."""
@@ -305,10 +303,7 @@ class Contexts:
         """Everything PAGE's template gets (an article's body as a cache key, `body_key`)."""
         maker = getattr(self, f"_{page.kind}")
         ctx: dict[str, Any] = maker(page)
-        ctx["site"] = self.site()
-        ctx["root"] = root_of(page.path)
-        ctx["t"] = i18n.strings(ctx["page"]["lang"])
-        return ctx
+        return with_shared(ctx, self.site())
 
     def _listing(self, page: Page, heading: str, base: str, lang: str) -> dict[str, Any]:
         t = i18n.strings(lang)
@@ -451,6 +446,37 @@ class Contexts:
         }
 
 
+# What every page's context holds alike, derived from the site and the page itself.
+SHARED = frozenset({"site", "t", "root"})
+
+
+def with_shared(context: dict[str, Any], site: dict[str, Any]) -> dict[str, Any]:
+    """CONTEXT with the SHARED parts: `site`, `root` (the way up to the site root), `t` (strings)."""
+    context["site"] = site
+    context["root"] = root_of(context["page"]["path"])
+    context["t"] = i18n.strings(context["page"]["lang"])
+    return context
+
+
+def with_body(context: dict[str, Any], key: str, words: int) -> dict[str, Any]:
+    """An article page's CONTEXT for another body of the same article: what comes of the
+    body (its cache key, word count, reading time and the JSON-LD word count) replaced."""
+    context["body_key"] = key
+    context["article"]["word_count"] = words
+    context["article"]["reading_minutes"] = reading_minutes(words)
+    jsonld = json.loads(context["jsonld"])
+    jsonld["wordCount"] = words
+    context["jsonld"] = script_json(jsonld)
+    return context
+
+
+def absolute_url(base_url: str | None, path: str) -> str | None:
+    """The absolute URL of a site path, when there is a base_url."""
+    if not base_url:
+        return None
+    return base_url + (path if _PLAIN_PATH.fullmatch(path) else quote(path, safe="/#"))
+
+
 def category_label(category: str) -> str:
     """A category as readers see it: `press-release` -> `Press release`."""
     text = category.replace("-", " ").replace("_", " ").strip()
@@ -509,4 +535,5 @@ def finish_context(context: dict[str, Any], body_html: str | None) -> dict[str, 
     return context
 
 
-__all__ = ["MEDIA_DIR", "TEMPLATES", "Contexts", "Theme", "finish_context", "render"]
+__all__ = ["MEDIA_DIR", "SHARED", "TEMPLATES", "Contexts", "Theme", "absolute_url", "finish_context",
+           "render", "with_body", "with_shared"]

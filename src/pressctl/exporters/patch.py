@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pressctl.exporters import bodies, i18n, output, pages, records
+from pressctl.exporters import bodies, output, pages, records
 from pressctl.exporters.bodies import Resolver
 from pressctl.exporters.feeds import atom_content, feed_content, json_content
 from pressctl.exporters.job import ExportJob, render_bodies
@@ -41,8 +41,6 @@ FILE = "export-state.sqlite"
 FORMAT = 4
 KEEP_FOLDERS = 4  # export folders whose state is kept: the most recently built ones
 MAX_CHANGED = 64
-# What every page's context holds alike: kept once in the state, not with each page.
-SHARED = frozenset({"site", "t", "root"})
 BATCH = 500
 
 
@@ -320,7 +318,7 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
             return None
 
     def absolute(path: str) -> str | None:
-        return pages.Contexts.absolute(_BaseUrl(job.settings.base_url), path)  # type: ignore[arg-type]
+        return pages.absolute_url(job.settings.base_url, path)
 
     for change in changes:
         page = change.before.rel
@@ -330,17 +328,10 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
         context = store.context(page)
         if context is None or "body_key" not in context:
             return False
-        context["site"] = state.site
-        context["root"] = pages.root_of(context["page"]["path"])
-        context["t"] = i18n.strings(context["page"]["lang"])
-        words = change.entry.body.words
-        context["body_key"] = change.key
-        context["article"]["word_count"] = words
-        context["article"]["reading_minutes"] = bodies.reading_minutes(words)
-        jsonld = json.loads(context["jsonld"])
-        jsonld["wordCount"] = words
-        context["jsonld"] = pages.script_json(jsonld)
+        assert change.key is not None
         path = context["article"]["path"]
+        context = pages.with_body(pages.with_shared(context, state.site), change.key,
+                                  change.entry.body.words)
         files[page] = pages.render(theme, pages.TEMPLATE_OF["article"],
                                    pages.finish_context(context, change.html))
         old_key, feed_folders = change.before.html, change.before.feeds
@@ -389,10 +380,3 @@ def patch(job: ExportJob, store: Store, state: State, changed: list[str], theme:
                                   if identity(c.entry.key, now_ns) is not None])
     output.end(marker)
     return True
-
-
-class _BaseUrl:
-    """What `Contexts.absolute` needs: the base URL."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url

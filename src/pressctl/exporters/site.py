@@ -108,8 +108,6 @@ def _patched(job: ExportJob, store: patch.Store, out: Path, previous: Manifest,
             or not _untouched(out, previous)):
         return False
     changed = [name for name, key in inputs.keys.items() if key is None or key != state.keys[name]]
-    if len(changed) > patch.MAX_CHANGED:
-        return False
     theme = Theme(job.newsroom.root / TEMPLATES_DIR, inputs.config)
     return patch.patch(job, store, state, changed, theme, out, previous, previous_digest,
                        inputs.digest(previous.watch), inputs.now_ns)
@@ -295,12 +293,13 @@ class Build:
     def _save_state(self, manifest: str, watch: list[str]) -> None:
         """Leave what the next export needs to patch this one (see `patch`)."""
         job = self.job
-        assert job.catalog is not None
+        catalog = job.catalog
+        assert catalog is not None
         now = self.inputs.now_ns
         chosen = {c.article.path.name: c for c in job.chosen}
 
         def kept() -> Iterator[tuple[str, patch.Kept]]:  # made as written: 100,000 take room
-            for name, entry in job.catalog.entries.items() if job.catalog else ():
+            for name, entry in catalog.entries.items():
                 c = chosen.get(name)
                 yield name, patch.Kept(patch.identity(entry.key, now), entry.view,
                                        f"articles/{c.slug}/index.html" if c else None,
@@ -452,7 +451,7 @@ def render_pages(task: Task) -> list[tuple[str, Written, bool, str | None]]:
     for (rel, template, context, before, fingerprint), key in zip(task.specs, keys, strict=True):
         if key and key not in htmls:
             raise RuntimeError(f"the body of {rel} is missing from the render cache")
-        kept = json.dumps({k: v for k, v in context.items() if k not in patch.SHARED},
+        kept = json.dumps({k: v for k, v in context.items() if k not in pages.SHARED},
                           ensure_ascii=False, separators=(",", ":")) if key else None
         data = pages.render(task.theme, template, pages.finish_context(context, htmls.get(key or "")))
         written, wrote = folder.write(rel, data, before, fingerprint)
