@@ -144,7 +144,7 @@ def store(state_dir: Path | None, rows: list[tuple[str, str]]) -> None:
     try:
         for name, encoded in rows:
             writer.put(name, encoded)
-        writer._flush()
+        writer.flush()
     finally:
         writer.close()
 
@@ -197,6 +197,10 @@ class _Writer:
         except (OSError, sqlite3.Error):
             self.file = None  # not writable: run without keeping the catalog
             self.close()
+
+    def flush(self) -> None:
+        """Write the rows put so far."""
+        self._flush()
 
     def finish(self, gone: set[str]) -> None:
         """Write the last rows and forget the records that are gone."""
