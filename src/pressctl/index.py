@@ -25,7 +25,7 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pressctl import record
+from pressctl import cachedb, record
 from pressctl.errors import RecordError, Refused
 from pressctl.record import Record
 
@@ -250,17 +250,9 @@ def _open(newsroom: Newsroom) -> sqlite3.Connection | None:
     file = newsroom.state_dir / FILE
     try:
         newsroom.ensure_state_dir()
-        db = sqlite3.connect(file, timeout=2.0, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA:
-            db.execute("DROP TABLE IF EXISTS records")
-            db.execute(
-                "CREATE TABLE records (name TEXT PRIMARY KEY, size INTEGER, "
-                "mtime_ns INTEGER, ino INTEGER, data BLOB, row TEXT, stamp REAL)"
-            )
-            db.execute(f"PRAGMA user_version={SCHEMA}")
-        return db
+        return cachedb.connect(file, SCHEMA, {
+            "records": "name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER, "
+                       "data BLOB, row TEXT, stamp REAL"}, timeout=2.0, synchronous=None)
     except Refused:  # `.pressctl` leads outside the newsroom: no cache, and touch nothing
         return None
     except (OSError, sqlite3.Error):
@@ -298,6 +290,4 @@ def _write(db: sqlite3.Connection,
 def _discard(file: Path) -> None:
     """Remove a cache that cannot be opened, so the next run starts afresh."""
     if file.exists():
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                os.unlink(f"{file}{suffix}")
+        cachedb.remove(file)

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from pressctl import __version__
+from pressctl import __version__, cachedb
 from pressctl.article import is_slug
 
 CACHE_FILE = "render.sqlite"
+CACHE_FORMAT = 1
 MEDIA_DIR = "static/media"
 # Relative URL from an article page (articles/<slug>/) to the site root.
 PAGE_ROOT = "../../"
@@ -335,22 +336,10 @@ class RenderCache:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-    try:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=OFF")  # a cache: losing it costs a re-render
-        db.execute("CREATE TABLE IF NOT EXISTS bodies "
-                   "(key TEXT PRIMARY KEY, digest TEXT NOT NULL, html TEXT NOT NULL)")
-    except sqlite3.DatabaseError:
-        db.close()
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                os.unlink(f"{path}{suffix}")
-        db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE IF NOT EXISTS bodies "
-                   "(key TEXT PRIMARY KEY, digest TEXT NOT NULL, html TEXT NOT NULL)")
-    return db
+    # synchronous=OFF: a cache, and losing it costs a re-render
+    return cachedb.connect_or_replace(
+        path, CACHE_FORMAT, {"bodies": "key TEXT PRIMARY KEY, digest TEXT NOT NULL, html TEXT NOT NULL"},
+        synchronous="OFF")
 
 
 def cached_html(cache: Path, keys: list[str]) -> dict[str, str]:

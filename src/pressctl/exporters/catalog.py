@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pressctl import cachedb
 from pressctl.article import Article
 from pressctl.exporters import bodies
 from pressctl.exporters.records import RACY_NS, SHARE_FROM, Entry, Parsed, Reader
@@ -214,17 +215,8 @@ class _Writer:
 
 
 def _connect(file: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(file, timeout=30.0, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version != FORMAT:
-        db.execute("DROP TABLE IF EXISTS entries")
-        db.execute("DROP TABLE IF EXISTS about")
-        db.execute("CREATE TABLE entries (name TEXT PRIMARY KEY, data TEXT NOT NULL)")
-        db.execute("CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT)")
-        db.execute(f"PRAGMA user_version={FORMAT}")
-    return db
+    return cachedb.connect(file, FORMAT, {"entries": "name TEXT PRIMARY KEY, data TEXT NOT NULL",
+                                          "about": "key TEXT PRIMARY KEY, value TEXT"})
 
 
 def _read(file: Path) -> dict[str, Entry] | None:

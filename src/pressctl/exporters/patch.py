@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pressctl import cachedb
 from pressctl.exporters import bodies, output, pages, records
 from pressctl.exporters.bodies import Resolver
 from pressctl.exporters.feeds import atom_content, feed_content, json_content
@@ -41,6 +42,12 @@ FILE = "export-state.sqlite"
 FORMAT = 4
 KEEP_FOLDERS = 4  # export folders whose state is kept: the most recently built ones
 MAX_CHANGED = 64
+TABLES = {
+    "runs": "out TEXT PRIMARY KEY, manifest TEXT, data TEXT, saved REAL",
+    "records": "out TEXT, name TEXT, key TEXT, view TEXT, rel TEXT, html TEXT, feeds TEXT, "
+               "PRIMARY KEY (out, name)",
+    "contexts": "out TEXT, rel TEXT, data TEXT, PRIMARY KEY (out, rel)",
+}
 BATCH = 500
 
 
@@ -102,38 +109,10 @@ class Store:
     def _open(self) -> sqlite3.Connection | None:
         if self._db is None and self.file is not None:
             try:
-                self._db = self._connect(self.file)
-            except sqlite3.DatabaseError as exc:
-                if isinstance(exc, sqlite3.OperationalError):
-                    self.file = None  # busy or not writable: carry on without it
-                    return None
-                try:  # not a database: start a new one
-                    self.file.unlink()
-                    self._db = self._connect(self.file)
-                except (OSError, sqlite3.Error):
-                    self.file = None
-            except OSError:
-                self.file = None
+                self._db = cachedb.connect_or_replace(self.file, FORMAT, TABLES)
+            except (OSError, sqlite3.Error):
+                self.file = None  # busy or not writable: carry on without it
         return self._db
-
-    @staticmethod
-    def _connect(file: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(file, timeout=30.0, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
-                for table in ("runs", "records", "contexts"):
-                    db.execute(f"DROP TABLE IF EXISTS {table}")
-                db.execute("CREATE TABLE runs (out TEXT PRIMARY KEY, manifest TEXT, data TEXT, saved REAL)")
-                db.execute("CREATE TABLE records (out TEXT, name TEXT, key TEXT, view TEXT, rel TEXT, "
-                           "html TEXT, feeds TEXT, PRIMARY KEY (out, name))")
-                db.execute("CREATE TABLE contexts (out TEXT, rel TEXT, data TEXT, PRIMARY KEY (out, rel))")
-                db.execute(f"PRAGMA user_version={FORMAT}")
-        except BaseException:
-            db.close()
-            raise
-        return db
 
     def _run(self, action: Callable[[sqlite3.Connection], Any]) -> Any:
         db = self._open()
