@@ -192,3 +192,19 @@ def test_unfiltered_list_from_the_cache_decodes_no_record(room: Room) -> None:
     assert first.record.row is None and first.record.stamp is None  # … and drops the copies
     first.meta["title"] = "Changed"
     assert '"title": "Changed"' in listing.as_json([first], room.root)
+
+
+def test_a_failed_cache_write_leaves_the_cache_working(tmp_path: Path) -> None:
+    """A write that fails halfway is rolled back, and the next one is kept."""
+    from pressctl.exporters.bodies import RenderCache
+
+    cache = RenderCache(tmp_path)
+    cache.put("first", "d1", "<p>kept</p>")
+    cache.put("broken", "d2", {"not": "text"})  # type: ignore[arg-type]  # SQLite cannot store it
+    cache.flush()
+    assert cache.get("first") is None  # the failed batch is rolled back as a whole
+    cache.put("second", "d3", "<p>after</p>")
+    cache.flush()
+    assert cache.get("second") == "<p>after</p>"
+    cache.close()
+    assert RenderCache(tmp_path).get("second") == "<p>after</p>"

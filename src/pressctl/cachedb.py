@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 
@@ -47,6 +47,21 @@ def connect_or_replace(file: Path, version: int, tables: Mapping[str, str], *,
             raise  # busy, or not writable: the file may be fine
         remove(file)
         return connect(file, version, tables, synchronous=synchronous)
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One transaction around the block (the connections run in autocommit mode, where each
+    statement, and each row of an `executemany`, would otherwise commit on its own)."""
+    db.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def remove(file: Path) -> None:

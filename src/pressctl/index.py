@@ -273,18 +273,12 @@ def _read(db: sqlite3.Connection) -> dict[str, tuple[Key, tuple[bytes, str | Non
 def _write(db: sqlite3.Connection,
            fresh: list[tuple[str, int, int, int, bytes, str | None, float | None]],
            present: set[str]) -> None:
-    try:
-        with contextlib.closing(db.cursor()) as cur:
-            cur.execute("BEGIN")
-            if fresh:
-                cur.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", fresh)
-            gone = [(n,) for (n,) in cur.execute("SELECT name FROM records") if n not in present]
-            if gone:
-                cur.executemany("DELETE FROM records WHERE name = ?", gone)
-            cur.execute("COMMIT")
-    except sqlite3.Error:
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
+    with contextlib.suppress(sqlite3.Error), cachedb.transaction(db):
+        if fresh:
+            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", fresh)
+        gone = [(n,) for (n,) in db.execute("SELECT name FROM records") if n not in present]
+        if gone:
+            db.executemany("DELETE FROM records WHERE name = ?", gone)
 
 
 def _discard(file: Path) -> None:

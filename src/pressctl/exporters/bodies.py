@@ -300,9 +300,8 @@ class RenderCache:
         rows, self._pending = self._pending, []
         with contextlib.suppress(sqlite3.Error):
             db = self._open()
-            db.execute("BEGIN")
-            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", rows)
-            db.execute("COMMIT")
+            with cachedb.transaction(db):
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", rows)
 
     def prune(self, digests: set[str]) -> None:
         """Forget bodies that no current record has, once they outnumber the live ones."""
@@ -312,12 +311,11 @@ class RenderCache:
             (count,) = db.execute("SELECT count(*) FROM bodies").fetchone()
             if count <= 2 * len(digests) + 100:
                 return
-            db.execute("BEGIN")
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS live (digest TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM live")
-            db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((d,) for d in digests))
-            db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
-            db.execute("COMMIT")
+            with cachedb.transaction(db):
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (digest TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM live")
+                db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((d,) for d in digests))
+                db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
 
     def close(self) -> None:
         """Flush and close (a fork must not inherit an open connection)."""

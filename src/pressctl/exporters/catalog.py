@@ -185,16 +185,15 @@ class _Writer:
         try:
             if self.db is None:
                 self.db = _connect(self.file)
-            self.db.execute("BEGIN")
-            if self.reset:
-                self.db.execute("DELETE FROM entries")
-                self.reset = False
-            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
-            if gone is not None:  # the last batch: say which renderer made the bodies
-                self.db.executemany("DELETE FROM entries WHERE name = ?", ((n,) for n in sorted(gone)))
-                self.db.execute("INSERT OR REPLACE INTO about VALUES ('renderer', ?)",
-                                (renderer_id(),))
-            self.db.execute("COMMIT")
+            db = self.db
+            with cachedb.transaction(db):
+                if self.reset:
+                    db.execute("DELETE FROM entries")
+                    self.reset = False
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
+                if gone is not None:  # the last batch: say which renderer made the bodies
+                    db.executemany("DELETE FROM entries WHERE name = ?", ((n,) for n in sorted(gone)))
+                    db.execute("INSERT OR REPLACE INTO about VALUES ('renderer', ?)", (renderer_id(),))
         except (OSError, sqlite3.Error):
             self.file = None  # not writable: run without keeping the catalog
             self.close()

@@ -193,8 +193,12 @@ class Store:
     def _flush(self) -> None:
         rows, self._pending = self._pending, []
         if rows:
-            self._run(lambda db: db.executemany("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?)",
-                                                rows))
+
+            def put(db: sqlite3.Connection) -> None:
+                with cachedb.transaction(db):  # one commit for the lot, not one a row
+                    db.executemany("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?)", rows)
+
+            self._run(put)
 
     def save(self, state: State, kept: Iterable[tuple[str, Kept]],
              pages_kept: Iterable[str] | None = None) -> None:
@@ -204,19 +208,18 @@ class Store:
         self._flush()
 
         def write(db: sqlite3.Connection) -> None:
-            db.execute("BEGIN")
-            if pages_kept is not None:
-                pages = set(pages_kept)
-                stale = [(self.out, rel) for (rel,) in db.execute(
-                    "SELECT rel FROM contexts WHERE out = ?", (self.out,)) if rel not in pages]
-                db.executemany("DELETE FROM contexts WHERE out = ? AND rel = ?", stale)
-                db.execute("DELETE FROM records WHERE out = ?", (self.out,))
-                self._forget_other_folders(db)
-            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (k.row(self.out, name) for name, k in kept))
-            db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
-                       (self.out, state.manifest, state.dumps(), time.time()))
-            db.execute("COMMIT")
+            with cachedb.transaction(db):
+                if pages_kept is not None:
+                    pages = set(pages_kept)
+                    stale = [(self.out, rel) for (rel,) in db.execute(
+                        "SELECT rel FROM contexts WHERE out = ?", (self.out,)) if rel not in pages]
+                    db.executemany("DELETE FROM contexts WHERE out = ? AND rel = ?", stale)
+                    db.execute("DELETE FROM records WHERE out = ?", (self.out,))
+                    self._forget_other_folders(db)
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (k.row(self.out, name) for name, k in kept))
+                db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
+                           (self.out, state.manifest, state.dumps(), time.time()))
 
         self._run(write)
 
