@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -123,6 +124,28 @@ def test_record_over_5_mb_is_refused_without_reading_it_whole(tmp_path: Path) ->
     with pytest.raises(RecordError) as info:
         record.load(path)
     assert "5 MB" in info.value.message
+
+
+
+def test_a_record_read_while_it_grows_is_read_to_its_end_or_refused(tmp_path: Path) -> None:
+    """The reader trusts the size it saw only as a first guess: bytes written since are
+    read too, and a file that grew past the limit is not read whole."""
+    grown = tmp_path / "grown.md"
+    grown.write_bytes(b"x" * 100_000)
+    fd = os.open(grown, os.O_RDONLY)
+    try:
+        assert record._read_to_end(fd, 10) == b"x" * 100_000  # 10 bytes when it was looked at
+    finally:
+        os.close(fd)
+    huge = tmp_path / "huge.md"
+    with huge.open("wb") as fh:
+        fh.truncate(3 * record.MAX_RECORD_BYTES)
+    fd = os.open(huge, os.O_RDONLY)
+    try:
+        data = record._read_to_end(fd, 10)
+    finally:
+        os.close(fd)
+    assert record.MAX_RECORD_BYTES < len(data) < 2 * record.MAX_RECORD_BYTES
 
 
 # -- property tests ---------------------------------------------------------------

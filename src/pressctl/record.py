@@ -289,30 +289,48 @@ def read_bytes(path: Path) -> bytes:
     """Read a record's bytes, refusing one larger than the limit without reading it."""
     # O_NONBLOCK: a FIFO named like a record must not hang us waiting for a writer
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise RecordError(
-            "not a regular file (a folder, a pipe or a device); it is ignored",
-            path=path,
-            hint="articles/ holds one file per article, named <slug>.md",
-            code="PC006",
-        )
-    with os.fdopen(fd, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > MAX_RECORD_BYTES:
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise RecordError(
-                f"the record is {size / 1024 / 1024:.1f} MB, more than the "
+                "not a regular file (a folder, a pipe or a device); it is ignored",
+                path=path,
+                hint="articles/ holds one file per article, named <slug>.md",
+                code="PC006",
+            )
+        if st.st_size > MAX_RECORD_BYTES:
+            raise RecordError(
+                f"the record is {st.st_size / 1024 / 1024:.1f} MB, more than the "
                 f"{MAX_RECORD_BYTES // 1024 // 1024} MB limit",
                 path=path,
                 hint="move large material to articles/media/ and link to it",
                 code="PC003",
             )
-        data = fh.read(MAX_RECORD_BYTES + 1)
+        data = _read_to_end(fd, st.st_size)
+    finally:
+        os.close(fd)
     if len(data) > MAX_RECORD_BYTES:  # grew while being read
         raise RecordError(
             "the record is larger than the 5 MB limit", path=path, code="PC003"
         )
     return data
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """The rest of the file FD of SIZE bytes, or more if it grew (then past the limit at most).
+
+    One read of the expected size and one that finds the end: a buffer sized for the
+    limit would cost more than reading a few kilobytes.
+    """
+    parts: list[bytes] = []
+    total = 0
+    while total <= MAX_RECORD_BYTES:
+        chunk = os.read(fd, size - total + 1 if total <= size else 1 << 16)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def load(path: Path) -> Record:

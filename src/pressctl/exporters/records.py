@@ -237,11 +237,7 @@ def parse_entry(path: Path) -> tuple[Entry, Record | None]:
 
 def read_body(path: Path, entry: Entry) -> str:
     """The body of the record at PATH, read past the front matter the catalog remembers."""
-    if entry.key is not None and entry.key[0] <= record.MAX_RECORD_BYTES:
-        with open(path, "rb") as fh:
-            data = fh.read(record.MAX_RECORD_BYTES + 1)
-    else:
-        data = record.read_bytes(path)
+    data = record.read_bytes(path)
     if entry.key is not None and len(data) == entry.key[0]:
         text = record.decode(data, path)
         if text.startswith(record.BOM):
