@@ -60,9 +60,9 @@ class Record:
     SOURCE the first time it is asked for.
     """
 
-    __slots__ = ("_body", "_loader", "body_line", "bom", "lines", "meta", "newline", "row",
+    __slots__ = ("_body", "_front", "_lines", "_loader", "body_line", "bom", "meta", "newline", "row",
                  "source", "stamp")
-    _LAZY = frozenset({"meta", "lines", "newline", "bom", "body_line"})
+    _LAZY = frozenset({"meta", "_lines", "_front", "newline", "bom", "body_line"})
 
     def __init__(
         self,
@@ -80,7 +80,8 @@ class Record:
         self.newline = newline
         self.bom = bom
         # file line numbers (1-based) of top-level keys and of `table.key` entries
-        self.lines = lines if lines is not None else {}
+        self._lines = lines
+        self._front: str | None = None  # the front matter, until its lines are asked for
         self.body_line = body_line
         self.source = source
         self._loader: Callable[[], Record] | None = None
@@ -130,6 +131,20 @@ class Record:
     @body.setter
     def body(self, value: str) -> None:
         self._body = value
+
+    @property
+    def lines(self) -> dict[str, int]:
+        """File line numbers (1-based) of top-level keys and `table.key` entries; found in
+        the front matter the first time they are asked for (most records never need them)."""
+        if self._lines is None:
+            self._lines = key_lines(self._front, first_line=2) if self._front is not None else {}
+            self._front = None
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: dict[str, int]) -> None:
+        self._lines = value
+        self._front = None
 
     def line_of(self, key: str) -> int | None:
         """The file line where KEY (or `table.key`) is set, else where its table opens."""
@@ -210,20 +225,21 @@ def parse(text: str, path: Path | str | None = None) -> Record:
         raise _toml_error(exc, path) from None
     except RecursionError:  # tomllib recurses once per level of nesting
         raise _too_deep(path, None, None) from None
-    lines = key_lines(front, first_line=2)
     for key, value in meta.items():
         if _depth_exceeds(value, MAX_DEPTH - 1):
+            lines = key_lines(front, first_line=2)
             opened = [n for k, n in lines.items() if k.split(".", 1)[0] == key]  # `[a.b.c]` too
             raise _too_deep(path, key, min(opened, default=None))
-    return Record(
+    rec = Record(
         meta,
         text[body_pos:],
         newline=newline,
         bom=bom,
-        lines=lines,
         body_line=line_no + 1,
         source=Path(path) if path is not None else None,
     )
+    rec._front = front
+    return rec
 
 
 def _depth_exceeds(value: object, limit: int) -> bool:
