@@ -70,6 +70,7 @@ class ExportJob:
         self.valid_until: str | None = None  # when the selection changes by itself next
         self.aliases: dict[str, str] = {}
         self.resolver = Resolver(newsroom.root, newsroom.articles_dir, {})
+        self._frozen = False
 
     def __enter__(self) -> ExportJob:
         return self
@@ -77,6 +78,9 @@ class ExportJob:
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self.workers.close(failed=exc_type is not None)
         self.cache.cleanup()
+        if self._frozen:  # what the export read can be collected again
+            gc.unfreeze()
+            self._frozen = False
 
     def progress(self, what: str, done: int, total: int) -> None:
         """Report progress, when someone listens."""
@@ -101,12 +105,15 @@ class ExportJob:
                                     count=len(chunks), done=tick)
 
         # Reading builds a few objects for each record and frees next to none: the cycle
-        # collector would walk them all again and again, for nothing to collect.
+        # collector would walk them all again and again, for nothing to collect. What it
+        # built lives to the end of the export, out of the collector's sight (`close`).
         collecting = gc.isenabled()
         gc.disable()
         try:
             self.catalog = catalog.load(self.newsroom, self.state_dir, self.reader, run, self.cache.put)
         finally:
+            gc.freeze()
+            self._frozen = True
             if collecting:
                 gc.enable()
         result = self.result

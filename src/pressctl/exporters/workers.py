@@ -26,9 +26,12 @@ MIN_TASKS = 3
 def _quiet() -> None:
     """In a worker: Ctrl-C is the main process's to handle (it stops the pool), not a traceback.
 
-    The cycle collector runs as usual, even when the main process paused it while forking.
+    The cycle collector runs as usual, even when the main process paused it while forking,
+    but leaves alone what the worker inherited: walking it would find nothing to free, and
+    would copy the pages it shares with the main process.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
     gc.enable()
 
 
