@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -621,3 +622,48 @@ def test_a_second_export_reuses_the_cache(room: Room, cli: Cli, monkeypatch: pyt
     edited.write_text(edited.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     export(cli, out, "--jobs", "1")
     assert parsed == [edited] and len(calls) == 1
+
+
+def test_an_export_leaves_the_cycle_collector_as_it_found_it(sample: Room, cli: Cli, tmp_path: Path) -> None:
+    """An export keeps what it read out of the collector's sight while it runs, and gives
+    it back after, whether it succeeds or not (pressctl's modules are used in-process too)."""
+    import gc
+
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    export_html(cli, tmp_path / "out")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    (tmp_path / "file").write_text("a file where the export folder would go")
+    assert cli("export", "--format", "html", "--out", str(tmp_path / "file" / "out")).exit_code == 1
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_a_failed_write_names_the_file_and_the_next_export_completes_the_site(
+        sample: Room, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk halfway through: a message naming the page, exit 1, and no traceback;
+    once there is room again, the next export leaves the same site as one never stopped."""
+    import errno
+
+    from pressctl.exporters import output
+
+    reference = tmp_path / "reference"
+    export_html(cli, reference)
+    out = tmp_path / "out"
+    real_open = os.open
+    opened = 0
+
+    def full_disk(path: str, flags: int, mode: int = 0o777) -> int:
+        nonlocal opened
+        if str(path).endswith(output.TMP_SUFFIX):
+            opened += 1
+            if opened > 3:
+                raise OSError(errno.ENOSPC, "No space left on device", path)
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", full_disk)
+    result = cli("export", "--format", "html", "--out", str(out), "--jobs", "1")
+    assert result.exit_code == 1
+    assert re.search(r"cannot write \S+/index\.html: No space left on device", result.stderr)
+    assert "Traceback" not in result.stderr
+    monkeypatch.setattr(os, "open", real_open)
+    export_html(cli, out)
+    assert tree_bytes(out) == tree_bytes(reference)

@@ -204,6 +204,17 @@ def test_out_writes_a_file_and_nothing_on_stdout(sample: Room, cli: Cli) -> None
     assert cli("export", "--out", "-").stdout == (sample.root / "export.json").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_an_out_file_that_cannot_be_written_is_named_without_a_traceback(
+        sample: Room, cli: Cli, fmt: str) -> None:
+    (sample.root / "notes").write_text("a file, not a folder")
+    result = cli("export", "--format", fmt, "--out", "notes/export.json")
+    assert result.exit_code == 1
+    assert "cannot write notes/export.json: Not a directory" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (sample.root / "notes").read_text() == "a file, not a folder"
+
+
 def test_out_never_overwrites_a_record(sample: Room, cli: Cli) -> None:
     before = sample.read("no-more-tragedies-like-cutro")
     result = cli("export", "--out", "articles/no-more-tragedies-like-cutro.md")

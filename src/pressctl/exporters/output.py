@@ -30,7 +30,7 @@ from pressctl.errors import Refused, UsageError, display_path
 from pressctl.store import ARTICLES, STATE, Newsroom, atomic_file, fsync_dir
 
 MANIFEST = ".pressctl-manifest.json"
-_TEMPORARY = re.compile(r"\..+\.[0-9]+\.[0-9a-f]{8}\.tmp")  # .NAME.PID.RANDOM.tmp
+_TEMPORARY = re.compile(r"\.(.+)\.[0-9]+\.[0-9a-f]{8}\.tmp")  # .NAME.PID.RANDOM.tmp
 MANIFEST_FORMAT = "pressctl-manifest/1"
 TMP_SUFFIX = ".tmp"
 TEMPLATES = "templates"
@@ -192,6 +192,30 @@ def digest_of(data: bytes | bytearray) -> str:
 
 
 # -- writing ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def writing(out: Path, folder: Path | None = None) -> Iterator[None]:
+    """Turn a failure to write the export OUT (a full disk, no permission, a file where a
+    folder should be) into a message naming the path, instead of a traceback.
+
+    Only failures on OUT, the folders above it and the files in FOLDER (default: OUT)
+    are turned; an html export stopped this way is completed by the next one (see `begin`).
+    """
+    try:
+        yield
+    except OSError as exc:
+        target = out.expanduser().resolve()
+        inside = (folder or out).expanduser().resolve()
+        names = [Path(n).resolve() for n in (exc.filename, exc.filename2) if n]
+        if not names or not all(target.is_relative_to(n) or n.is_relative_to(inside) for n in names):
+            raise
+        name = names[-1]
+        final = _TEMPORARY.fullmatch(name.name)  # the file it was to become
+        raise Refused(f"cannot write {display_path(name.with_name(final[1]) if final else name)}: "
+                      f"{exc.strerror or exc}",
+                      hint=f"check that {display_path(out)} can be written, and the free space "
+                      "on its disk") from None
 
 
 class Folder:
