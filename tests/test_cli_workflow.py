@@ -328,3 +328,26 @@ def test_every_new_command_through_the_installed_entry_point(room: Room) -> None
     r = subprocess.run([sys.executable, "-m", "pressctl", "publish", "c", "--dry-run"],
                        cwd=room.root, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("would move articles/c.md: archived ->")
+
+
+def test_a_full_disk_names_the_record_and_leaves_it_whole(
+        cli: Cli, room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    room.write("x")
+    before = room.read("x")
+    real_fsync = os.fsync
+
+    def full_disk(fd: int) -> None:  # where a full disk shows: the written data will not fit
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    r = cli("publish", "x")
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert r.exit_code == 1
+    assert "Traceback" not in r.stderr
+    assert "articles/x.md: No space left on device" in r.stderr
+    assert room.read("x") == before
+    assert sorted(p.name for p in room.articles.iterdir()) == ["x.md"]  # no temporary file left

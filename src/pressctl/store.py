@@ -6,6 +6,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ ARTICLES = "articles"
 STATE = ".pressctl"
 LOCK = "lock"
 TMP_SUFFIX = ".tmp"
+TEMPORARY = re.compile(r"\.(.+)\.[0-9]+\.[0-9a-f]{8}\.tmp")  # .NAME.PID.RANDOM.tmp
 ENV_ROOT = "PRESSCTL_ROOT"
 
 
@@ -236,11 +238,20 @@ def atomic_file(path: Path, *, exclusive: bool = False) -> Iterator[AtomicFile]:
             os.unlink(tmp)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc  # say which file
         raise
     fsync_dir(folder)
+
+
+def intended(path: str | Path) -> Path:
+    """The file that the temporary file PATH was to become (PATH itself for any other file)."""
+    path = Path(path)
+    final = TEMPORARY.fullmatch(path.name)
+    return path.with_name(final[1]) if final else path
 
 
 def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from pressctl import __version__
 from pressctl.cli.output import Output
-from pressctl.errors import PressctlError
-from pressctl.store import Newsroom
+from pressctl.errors import PressctlError, Refused, display_path
+from pressctl.store import Newsroom, intended
 
 
 @dataclass
@@ -41,15 +41,26 @@ class FunnelGroup(TyperGroup):
         return list(self.commands)
 
     def invoke(self, ctx: Any) -> Any:
-        """Run the command, funnelling PressctlError and Ctrl-C."""
+        """Run the command, funnelling PressctlError, the file system's refusals and Ctrl-C."""
         try:
             return super().invoke(ctx)
         except PressctlError as exc:
-            state = ctx.obj if isinstance(ctx.obj, State) else State(Output())
-            state.output.error(exc)
-            raise typer.Exit(exc.exit_code) from None
+            self._fail(ctx, exc)
+        except BrokenPipeError:
+            raise  # the reader went away: not an error (see `pressctl.cli.run`)
+        except OSError as exc:  # a full disk, a read-only folder, a file where a folder should be
+            where = display_path(intended(exc.filename)) if exc.filename else None
+            self._fail(ctx, Refused(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc),
+                                   hint="check the free space and the permissions there, then "
+                                   "run the command again"))
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+
+    @staticmethod
+    def _fail(ctx: Any, exc: PressctlError) -> NoReturn:
+        state = ctx.obj if isinstance(ctx.obj, State) else State(Output())
+        state.output.error(exc)
+        raise typer.Exit(exc.exit_code) from None
 
 
 app = typer.Typer(

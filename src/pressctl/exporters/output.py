@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import secrets
 import stat
 from collections.abc import Iterable, Iterator
@@ -27,12 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressctl.errors import Refused, UsageError, display_path
-from pressctl.store import ARTICLES, STATE, Newsroom, atomic_file, fsync_dir
+from pressctl.store import ARTICLES, STATE, TEMPORARY, TMP_SUFFIX, Newsroom, atomic_file, fsync_dir, intended
 
 MANIFEST = ".pressctl-manifest.json"
-_TEMPORARY = re.compile(r"\.(.+)\.[0-9]+\.[0-9a-f]{8}\.tmp")  # .NAME.PID.RANDOM.tmp
 MANIFEST_FORMAT = "pressctl-manifest/1"
-TMP_SUFFIX = ".tmp"
 TEMPLATES = "templates"
 
 
@@ -210,10 +207,7 @@ def writing(out: Path, folder: Path | None = None) -> Iterator[None]:
         names = [Path(n).resolve() for n in (exc.filename, exc.filename2) if n]
         if not names or not all(target.is_relative_to(n) or n.is_relative_to(inside) for n in names):
             raise
-        name = names[-1]
-        final = _TEMPORARY.fullmatch(name.name)  # the file it was to become
-        raise Refused(f"cannot write {display_path(name.with_name(final[1]) if final else name)}: "
-                      f"{exc.strerror or exc}",
+        raise Refused(f"cannot write {display_path(intended(names[-1]))}: {exc.strerror or exc}",
                       hint=f"check that {display_path(out)} can be written, and the free space "
                       "on its disk") from None
 
@@ -428,7 +422,7 @@ def clean_temporary(root: Path, folders: Iterable[str]) -> int:
         except OSError:
             continue
         for entry in entries:
-            if _TEMPORARY.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            if TEMPORARY.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(entry.path)
                     removed += 1
