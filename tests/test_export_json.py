@@ -210,7 +210,7 @@ def test_an_out_file_that_cannot_be_written_is_named_without_a_traceback(
     (sample.root / "notes").write_text("a file, not a folder")
     result = cli("export", "--format", fmt, "--out", "notes/export.json")
     assert result.exit_code == 1
-    assert "cannot write notes/export.json: Not a directory" in result.stderr
+    assert "notes/export.json: Not a directory" in result.stderr
     assert "Traceback" not in result.stderr
     assert (sample.root / "notes").read_text() == "a file, not a folder"
 

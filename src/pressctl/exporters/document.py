@@ -19,7 +19,6 @@ from pressctl.article import DATETIME_FIELDS, STATUSES, Article, aware
 from pressctl.exporters import ExportOptions, ExportResult
 from pressctl.exporters.bodies import reading_minutes
 from pressctl.exporters.job import Chosen, ExportJob
-from pressctl.exporters.output import writing
 from pressctl.exporters.records import Entry, Reader, read_body
 from pressctl.record import canonical
 from pressctl.serialize import plain
@@ -175,7 +174,7 @@ def generated(chosen: list[Chosen]) -> str | None:
 
 def _write_file(path: Path, chunks: Iterator[str]) -> None:
     """Write CHUNKS to PATH atomically."""
-    with writing(path, path.parent), atomic_file(path) as out:
+    with atomic_file(path) as out:
         for chunk in chunks:
             out.write(chunk.encode("utf-8"))
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressctl.errors import Refused, UsageError, display_path
-from pressctl.store import ARTICLES, STATE, TEMPORARY, TMP_SUFFIX, Newsroom, atomic_file, fsync_dir, intended
+from pressctl.store import ARTICLES, STATE, TEMPORARY, TMP_SUFFIX, Newsroom, atomic_file, fsync_dir
 
 MANIFEST = ".pressctl-manifest.json"
 MANIFEST_FORMAT = "pressctl-manifest/1"
@@ -189,27 +189,6 @@ def digest_of(data: bytes | bytearray) -> str:
 
 
 # -- writing ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def writing(out: Path, folder: Path | None = None) -> Iterator[None]:
-    """Turn a failure to write the export OUT (a full disk, no permission, a file where a
-    folder should be) into a message naming the path, instead of a traceback.
-
-    Only failures on OUT, the folders above it and the files in FOLDER (default: OUT)
-    are turned; an html export stopped this way is completed by the next one (see `begin`).
-    """
-    try:
-        yield
-    except OSError as exc:
-        target = out.expanduser().resolve()
-        inside = (folder or out).expanduser().resolve()
-        names = [Path(n).resolve() for n in (exc.filename, exc.filename2) if n]
-        if not names or not all(target.is_relative_to(n) or n.is_relative_to(inside) for n in names):
-            raise
-        raise Refused(f"cannot write {display_path(intended(names[-1]))}: {exc.strerror or exc}",
-                      hint=f"check that {display_path(out)} can be written, and the free space "
-                      "on its disk") from None
 
 
 class Folder:

@@ -46,9 +46,8 @@ def export_site(newsroom: Newsroom, options: ExportOptions) -> ExportResult:
     """Export the newsroom as a static site into options.out (default: [export] out)."""
     out_arg = options.out or newsroom.root / newsroom.settings.export.out
     out = output.check_folder(newsroom, out_arg)
-    with output.writing(out_arg):
-        out.mkdir(parents=True, exist_ok=True)
-    with _export_lock(newsroom), ExportJob(newsroom, options) as job, output.writing(out_arg):
+    out.mkdir(parents=True, exist_ok=True)
+    with _export_lock(newsroom), ExportJob(newsroom, options) as job:
         job.result.out = out
         if not newsroom.settings.base_url:
             job.result.notes.append(NO_BASE_URL)
