@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pressctl import markdown
 from pressctl.markdown import (
     IFRAME_PREFIXES,
     RenderedBody,
@@ -438,3 +439,58 @@ def test_text_helpers_agree_with_render_body(text: str) -> None:
     assert body.word_count == word_count(text) >= 0
     assert not re.search("[\x00-\x08]", body.first_paragraph + plain_text(text))
     assert body.first_paragraph == " ".join(body.first_paragraph.split())
+
+
+# What a word is, written plainly (pressctl.markdown counts them another way).
+WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
+TRICKY_WORDS = [
+    "Don't re-use e-mail, 3.5 times — ok?",
+    "aujourd’hui l’ONU’s U.S.A. e.g. 1.2.3 a..b a.-b a-'b -a- .a 'a' ’a’ a. .",
+    "snake_case __init__ _ __ a_b-c_d 9,619 10.000,5 2017–2018 A—B",
+    "Œuvre cœur €5 5€ ˆa ˜b Ÿ „quoted“ •item ‹a› «b» ½ ² x²",
+    "Ελλάδα Αθήνα’s Москва-Сити 東京都 東京-大阪 مرحبا ١٢٣ दिल्ली ०१",
+    "a\u00a0b\u202fc\u2009d\u200be\u2028f\u3000g",
+    "a\x01b\x02c\x03d\x00e\x85f\x9fg",
+    "😀 a😀b \U00010400\U00010401-\U00010402 ﬁne",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_WORDS)
+def test_the_word_count_is_the_number_of_words_the_pattern_finds(text: str) -> None:
+    assert markdown._count_words(text) == len(WORD.findall(text))
+    for body in (text, f"*{text}*", f"- {text}\n\n> {text}[^1]\n\n[^1]: {text}\n", f"`{text}`"):
+        assert word_count(body) == len(WORD.findall(plain_text(body)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab_1 .'’-\n\x00\x01\x85\xa0éœ€ˆ“—ΑЖ東😀")), max_size=40))
+def test_the_word_count_agrees_with_the_pattern(text: str) -> None:
+    assert markdown._count_words(text) == len(WORD.findall(text))
+
+
+def test_word_classes_agree_with_the_word_pattern() -> None:
+    def expected(char: str) -> str:
+        return "w" if re.fullmatch(r"\w", char) else "s" if char in "'’.-" else " "
+
+    for encoding, classes in (("latin-1", markdown._LATIN1_CLASSES), ("cp1252", markdown._CP1252_CLASSES)):
+        for char in map(chr, range(0x10000)):
+            try:
+                (byte,) = char.encode(encoding)
+            except UnicodeEncodeError:
+                continue
+            assert chr(classes[byte]) == expected(char), (encoding, char)
+
+
+def test_strip_control_chars_finds_every_illegal_character() -> None:
+    # The check on UTF-8 bytes against the regular expression, for each character
+    # of the Basic Multilingual Plane and the last two of every other plane.
+    last_two = [chr(plane << 16 | low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF)]
+    chars = [*map(chr, range(0x10000)), *last_two]
+    for char in chars:
+        text = f"a{char}é"
+        assert strip_control_chars(text) == markdown._ILLEGAL_CHARS.sub("", text), hex(ord(char))
+
+
+def test_first_paragraph_collapses_every_kind_of_space() -> None:
+    text = first_paragraph_text("One\u00a0two\u2003three\u2028four\u3000five\u202fsix &#9;seven &#10; eight")
+    assert text == "One two three four five six seven eight"

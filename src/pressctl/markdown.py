@@ -165,6 +165,12 @@ _REFERRER_POLICIES = frozenset(
 # noncharacters. (Astral noncharacters are legal XML and would slow the regex
 # down twentyfold.)
 _ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# The same characters in UTF-8, but the surrogates, which UTF-8 cannot encode: one
+# byte each for C0 and DEL, and the others from two lead bytes (a regular expression
+# that starts with a literal scans far faster than one that starts with a set).
+_ILLEGAL_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
+_ILLEGAL_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_ILLEGAL_NONCHARACTER_UTF8 = re.compile(rb"\xef(?:\xb7[\x90-\xaf]|\xbf[\xbe\xbf])")
 # URLs that cmark-gfm's escaping (houdini_escape_href) leaves unchanged.
 _PLAIN_URL = re.compile(r"[A-Za-z0-9\-_.+!*'(),%#@?=;:/&$~]*")
 _HREF_SAFE = "-_.+!*'(),%#@?=;:/&$~"  # with letters and digits, what houdini_escape_href keeps
@@ -183,7 +189,12 @@ _SERIALISED = re.compile(
     re.DOTALL | re.VERBOSE | re.IGNORECASE,
 )
 _SRC_ATTRIBUTE = re.compile(r'\ssrc="')
-_WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
+# A word is a run of word characters (\w), or several joined by one of the joiners
+# ("e-mail", "3.5", "don't", "aujourd’hui"). The quantifiers are possessive: a run
+# never gives characters back (it would not match more), which the engine then
+# need not prepare for.
+_JOINERS = "'’.-"
+_WORD = re.compile(rf"\w++(?:[{_JOINERS}]\w++)*+")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -197,7 +208,16 @@ class RenderedBody:
 
 
 def strip_control_chars(text: str) -> str:
-    """Remove the characters that XML 1.0 forbids or HTML calls control characters."""
+    """Remove the characters that XML 1.0 forbids or HTML calls control characters.
+
+    A text that holds none is returned as it is, found so from its UTF-8 encoding
+    (several times faster than the regular expression).
+    """
+    try:
+        if not _encodes_illegal_chars(text.encode("utf-8")):
+            return text
+    except UnicodeEncodeError:  # a lone surrogate
+        pass
     return _ILLEGAL_CHARS.sub("", text)
 
 
@@ -300,11 +320,29 @@ def _cmark_functions() -> _Cmark:
     return _Cmark()
 
 
+def _encodes_illegal_chars(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` holds a character :func:`strip_control_chars` removes."""
+    return (
+        len(data.translate(None, _ILLEGAL_BYTES)) < len(data)
+        or (b"\xc2" in data and _ILLEGAL_C1_UTF8.search(data) is not None)
+        or (b"\xef" in data and _ILLEGAL_NONCHARACTER_UTF8.search(data) is not None)
+    )
+
+
+def _utf8_without_illegal_chars(text: str) -> bytes:
+    """``strip_control_chars(text)`` in UTF-8, encoding ``text`` once when it holds none of them."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return _ILLEGAL_CHARS.sub("", text).encode("utf-8")
+    return _ILLEGAL_CHARS.sub("", text).encode("utf-8") if _encodes_illegal_chars(data) else data
+
+
 def _render_article(text: str, *, html: bool = True, xml: int) -> tuple[str, str]:
     """The HTML of an article body (not yet sanitised) and, as XML asks, its syntax tree in XML."""
     cmark = _cmark_functions()
     ffi, lib = _cmark.ffi, _cmark.lib
-    data = strip_control_chars(text).encode("utf-8")
+    data = _utf8_without_illegal_chars(text)
     parser = lib.cmark_parser_new(cmark.options)
     root = ffi.NULL
     try:
@@ -351,7 +389,7 @@ def _destinations(xml: str) -> dict[str, str]:
 
 
 def _sanitise(html: str, rewrite_url: UrlRewriter | None, originals: Mapping[str, str]) -> str:
-    if "<t" in html:
+    if ' align="' in html:  # in every match of _CELL_ALIGN
         html = _CELL_ALIGN.sub(r'<\1 class="align-\2"', html)
     if rewrite_url is None and not originals:
         html = _cleaner().clean(html)
@@ -508,8 +546,13 @@ _XML_DESTINATION = re.compile(r'<(?:link|image) destination="([^"]*)"')
 _XML_IMAGE = re.compile(r"<image\b[^>]*?/>|<image\b[^>]*>(?:(?!<image\b).)*?</image>", re.DOTALL)
 _XML_RAW_HTML = re.compile(r"<(html_block|html_inline)\b[^>]*>[^<]*</\1>")
 _XML_BREAK = re.compile(r"<(?:softbreak|linebreak) />")
-# The indentation before a tag ("<" in text is escaped), and the inline elements.
-_XML_INLINE = re.compile(r"\n *(?=<)|</?(?:text|code|emph|strong|link|strikethrough)\b[^>]*>")
+# The inline elements, and the indentation before a tag ("<" in text is escaped)
+# with the inline element that may start there.
+_INLINE_TAG = r"</?(?:text|code|emph|strong|link|strikethrough)\b[^>]*>"
+_XML_INLINE = re.compile(_INLINE_TAG)
+_XML_INDENT = re.compile(rf"\n *+(?:{_INLINE_TAG}|(?=<))")
+# The elements that need more passes: images, raw HTML, footnotes.
+_XML_RARE = re.compile(r"<(?:image\b|html_|<unknown>|footnote_)")
 # This cmark-gfm's XML renderer names the footnote nodes "<unknown>".
 _XML_FOOTNOTE_REF = re.compile(r"<(?:<unknown>|footnote_reference\b)[^<>]*/>")
 _XML_FOOTNOTE_DEF = re.compile(r"<(?:<unknown>|footnote_definition\b)[^<>]*>")
@@ -524,28 +567,89 @@ def _text_of(xml: str) -> str:
     """The text of the tree in XML, blocks separated by marks (\\x00-\\x03, see above)."""
     if "\x00" in xml or "\x01" in xml or "\x02" in xml or "\x03" in xml:
         xml = strip_control_chars(xml)  # a character reference like &#1; in the text
-    xml = _XML_INLINE.sub("", xml)
+    # Each pattern starts with one literal character, which the regular expression
+    # engine scans for far faster than for a set of them. Neither kind of match can
+    # start inside the other, so the two passes remove what one pass would.
+    xml = _XML_INLINE.sub("", _XML_INDENT.sub("", xml))
+    # A break is an empty element, and no pattern for images, raw HTML or footnotes
+    # depends on one: breaks can be replaced first.
+    xml = _XML_BREAK.sub(" ", xml)
+    if _XML_RARE.search(xml):
+        xml = _drop_images_and_raw_html_mark_notes(xml)
+    xml = xml.replace("<paragraph>", _PARAGRAPH).replace("</paragraph>", _PARAGRAPH_END)
+    return html_lib.unescape(_XML_TAG.sub(_BLOCK, xml))
+
+
+def _drop_images_and_raw_html_mark_notes(xml: str) -> str:
+    """The XML without images (and their description), raw HTML and footnote
+    references, and with footnote definitions marked."""
     while "<image" in xml:
         xml, count = _XML_IMAGE.subn("", xml)
         if not count:
             break
     if "<html_" in xml:
         xml = _XML_RAW_HTML.sub("", xml)
-    xml = _XML_BREAK.sub(" ", xml)
     if "<<unknown>" in xml or "<footnote_" in xml:
         xml = _XML_FOOTNOTE_REF.sub("", xml)
         xml = _XML_FOOTNOTE_END.sub(_BLOCK, _XML_FOOTNOTE_DEF.sub(_FOOTNOTES, xml))
-    xml = xml.replace("<paragraph>", _PARAGRAPH).replace("</paragraph>", _PARAGRAPH_END)
-    return html_lib.unescape(_XML_TAG.sub(_BLOCK, xml))
+    return xml
 
 
 def _first_paragraph(marked: str) -> str:
     for match in _FIRST_PARAGRAPHS.finditer(marked.partition(_FOOTNOTES)[0]):
-        text = _WHITESPACE.sub(" ", match.group(1).replace(_BLOCK, "")).strip()
+        # str.split() and the regular expression \s take the same characters for space.
+        text = " ".join(match.group(1).replace(_BLOCK, "").split())
         if text:
             return text
     return ""
 
 
+def _word_classes_of(encoding: str) -> bytes:
+    """For each byte, what the character it encodes in ``encoding`` is to _WORD:
+    ``w`` a word character, ``s`` a joiner, a space any other (or no character)."""
+    classes = bytearray(b" " * 256)
+    for byte in range(256):
+        try:
+            char = bytes([byte]).decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if re.fullmatch(r"\w", char):
+            classes[byte] = ord("w")
+        elif char in _JOINERS:
+            classes[byte] = ord("s")
+    return bytes(classes)
+
+
+# Most texts in Latin script are in Latin-1, or in Windows-1252: Latin-1 with the
+# typographic quotes and dashes, "€", "œ"… in place of the C1 controls.
+_LATIN1_CLASSES = _word_classes_of("latin-1")
+_CP1252_CLASSES = _word_classes_of("cp1252")
+
+
 def _count_words(marked: str) -> int:
-    return len(_WORD.findall(marked))
+    """The number of matches of _WORD in the text, counted without building them."""
+    classes = _word_classes(marked)
+    if classes is None:
+        return len(_WORD.findall(marked))
+    # A word starts at a word character unless the character before it is one too,
+    # or is a joiner that follows one (then it continues the word before).
+    return (
+        classes.count(b" w")
+        + classes.count(b" sw")
+        + classes.count(b"ssw")
+        + classes.startswith(b"w")
+        + classes.startswith(b"sw")
+    )
+
+
+def _word_classes(text: str) -> bytes | None:
+    """The class of each character of ``text`` (see _word_classes_of), or None when a
+    character is in neither Latin-1 nor Windows-1252 (Greek, Cyrillic, CJK…)."""
+    try:
+        return text.encode("latin-1").translate(_LATIN1_CLASSES)
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("cp1252").translate(_CP1252_CLASSES)
+    except UnicodeEncodeError:
+        return None
