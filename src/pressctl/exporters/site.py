@@ -37,6 +37,7 @@ from pressctl.store import Newsroom
 
 TEMPLATES_DIR = "templates"
 PAGE_CHUNK = 32
+LATER = "later"  # in place of a page's fingerprint: not computed yet
 NO_BASE_URL = ("pressctl.toml has no base_url: the site uses relative links only, and has no "
                "canonical links, Open Graph URLs, absolute feed links or sitemap; set base_url "
                '= "https://…/" for a site to publish')
@@ -261,19 +262,22 @@ class Build:
         todo: list[tuple[int, str | None]] = []
         bodies = []
         for number, page in enumerate(site.pages()):
-            fingerprint = self._page_fingerprint(base, site, page, contexts)
             before = self.previous.files.get(page.rel)
-            if (fingerprint is not None and before is not None and before.fingerprint == fingerprint
-                    and self.folder.unchanged(page.rel, before)
-                    and (page.kind != "article" or page.rel in kept)):
-                self.record(page.rel, before, False)
+            if before is None:  # a new page: fingerprinted as it is rendered (with the workers busy)
+                todo.append((number, LATER))
             else:
+                fingerprint = self._page_fingerprint(base, site, page, contexts)
+                if (fingerprint is not None and before.fingerprint == fingerprint
+                        and self.folder.unchanged(page.rel, before)
+                        and (page.kind != "article" or page.rel in kept)):
+                    self.record(page.rel, before, False)
+                    continue
                 todo.append((number, fingerprint))
-                if page.kind == "article":
-                    bodies.append(page.items[0].chosen)
+            if page.kind == "article":
+                bodies.append(page.items[0].chosen)
         job.prerender(bodies)
         del bodies
-        self._render(site, todo, contexts)
+        self._render(site, todo, contexts, base)
         self._feeds(site, contexts, base)
         self._assets(site, contexts)
         self._media()
@@ -348,7 +352,8 @@ class Build:
 
     # -- writing ------------------------------------------------------------------
 
-    def _render(self, site: Layout, todo: list[tuple[int, str | None]], contexts: Contexts) -> None:
+    def _render(self, site: Layout, todo: list[tuple[int, str | None]], contexts: Contexts,
+                base: str) -> None:
         job = self.job
         job.cache.flush()
         cache_path = job.cache.path
@@ -358,6 +363,8 @@ class Build:
             next_number, fingerprint = next(wanted, (-1, None))
             for number, page in enumerate(site.pages()):
                 if number == next_number:
+                    if fingerprint is LATER:
+                        fingerprint = self._page_fingerprint(base, site, page, contexts)
                     yield page, fingerprint
                     next_number, fingerprint = next(wanted, (-1, None))
 
