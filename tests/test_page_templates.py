@@ -1,4 +1,5 @@
-"""The page templates' environment: cards made once and reused, and dict lookups, as Jinja2 does them."""
+"""The page templates' environment: cards made once and reused, dict lookups and escaping, as Jinja2
+does them."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Any
 
 import jinja2
 import pytest
+from markupsafe import Markup, escape
 
-from pressctl.exporters.pages import CachedCard, Theme
+from pressctl.exporters.pages import CachedCard, Theme, escape_output
 
 CARD = {"slug": "a-story", "title": "Fish & <chips>", "path": "articles/a-story/", "lang": "en",
         "date": "2026-01-10T09:00:00+01:00", "date_text": "10 January 2026",
@@ -63,3 +65,41 @@ def test_templates_see_dicts_as_jinja2_shows_them() -> None:
     assert ours.from_string(source).render(values) == plain.from_string(source).render(values)
     with pytest.raises(jinja2.UndefinedError):
         ours.from_string("{{ d.missing.deeper }}").render(values)
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<i>its own</i>"
+
+    def __repr__(self) -> str:
+        return "Html()"
+
+
+class Text(str):
+    pass
+
+
+WRITTEN = ["", "plain", "Fish & <chips>", "\"double\" 'single'", "&amp; already escaped",
+           "Écoles « ouvertes » ☀ \ufdd0", Markup("<b>safe</b>"), Markup("&lt;"), Text("<sub>"), Html(),
+           0, 7, -3, True, False, None, 2.5, ["<a>", 1], {"k": "<v>"}, jinja2.Undefined()]
+
+
+@pytest.mark.parametrize("value", WRITTEN, ids=repr)
+def test_what_templates_write_is_escaped_as_jinja2_does(value: object) -> None:
+    assert escape_output(value) == str(escape(value))
+    ours = Theme(None).environment()
+    plain = jinja2.Environment(autoescape=True)
+    source = "|".join([
+        "{{ v }}", "{{ v | e }}", "{{ v ~ v }}",
+        "{% macro m(x) %}<{{ x }}>{% endmacro %}{{ m(v) }}",
+        "{% macro w() %}[{{ caller() }}]{% endmacro %}{% call w() %}{{ v }}{% endcall %}",
+        "{% set s %}{{ v }}{% endset %}{{ s }}",
+        "{% filter upper %}{{ v }}{% endfilter %}",
+        "{% autoescape false %}{{ v }}{% endautoescape %}",
+        "{% autoescape on %}{{ v }}{% endautoescape %}",
+    ])
+    for on in (False, True):
+        assert ours.from_string(source).render(v=value, on=on) == plain.from_string(source).render(
+            v=value, on=on)
+    template = ours.from_string(source)
+    assert template.root_render_func.__globals__["escape"] is escape_output  # not Jinja2's own

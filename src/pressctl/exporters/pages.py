@@ -13,19 +13,23 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from markupsafe import Markup, escape
+
 from pressctl import __version__
 from pressctl.exporters import i18n
 from pressctl.exporters.bodies import MEDIA_DIR, reading_minutes
-from pressctl.exporters.layout import Item, Layout, Page
+from pressctl.exporters.layout import Item, Layout, Page, Tag
 from pressctl.settings import Settings
 
 if TYPE_CHECKING:
+    from types import CodeType
+
     import jinja2
 
     from pressctl.exporters.job import ExportJob
@@ -86,13 +90,40 @@ def _environment_class() -> type[jinja2.Environment]:
 
     dict_names = frozenset(dir(dict))
 
+    class Template(jinja2.Template):
+        """A compiled template whose `{{ … }}` are escaped by `escape_output`: the same text.
+
+        Jinja2's compiled code puts every value a template writes through `escape` (and uses
+        that name for nothing else), which makes a Markup of each: that costs more than the
+        escaping itself.
+        """
+
+        @classmethod
+        def from_code(cls, environment: jinja2.Environment, code: CodeType,
+                      globals: MutableMapping[str, Any],
+                      uptodate: Callable[[], bool] | None = None) -> jinja2.Template:
+            template = super().from_code(environment, code, globals, uptodate)
+            namespace = template.root_render_func.__globals__  # the compiled template's module
+            if namespace.get("escape") is escape:
+                namespace["escape"] = escape_output
+            return template
+
     class Environment(jinja2.Environment):
         """Jinja2's environment, with `x.name` on a dict looked up as a key straight away.
 
         Jinja2 tries the attribute first, and a dict has none but its methods: the failed
         lookup and its exception cost more than the rest of rendering a page. A name that
         dicts have as an attribute (`items`, `get` …) still goes the usual way.
+
+        A template's globals are a dict, not Jinja2's ChainMap over the environment's (all set
+        before a template is loaded): each render of a template that imports another compares
+        their names, which is slow on a ChainMap.
         """
+
+        template_class = Template
+
+        def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+            return {**self.globals, **(d or {})}
 
         def getattr(self, obj: Any, attribute: str) -> Any:
             if type(obj) is dict and attribute not in dict_names:
@@ -103,6 +134,25 @@ def _environment_class() -> type[jinja2.Environment]:
             return super().getattr(obj, attribute)
 
     return Environment
+
+
+def escape_output(value: object) -> str:
+    """What a template writes for VALUE: markupsafe's `escape`, as text.
+
+    A plain string is escaped into a plain string (with markupsafe's replacements), Markup
+    and whole numbers are written as they are; nothing needs to be Markup once written, as
+    a page is joined into one string.
+    """
+    if type(value) is str:
+        if "&" in value or "<" in value or ">" in value or "'" in value or '"' in value:
+            return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                    .replace("'", "&#39;").replace('"', "&#34;"))
+        return value
+    if type(value) is Markup:
+        return value
+    if type(value) is int:
+        return str(value)
+    return escape(value)
 
 
 class CardCache:
@@ -129,11 +179,8 @@ class CachedCard:
     """
 
     def __init__(self, macro: Callable[..., Any], html: dict[tuple[object, ...], str]) -> None:
-        from markupsafe import Markup, escape
-
         self.macro = macro
         self.html = html
-        self.markup, self.escape = Markup, escape
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or len(args) != 4:
@@ -152,7 +199,7 @@ class CachedCard:
             if len(self.html) >= CARD_VARIANTS:
                 self.html.clear()  # bounded, like the cards of Contexts
             html = self.html[key] = str(self.macro(item, _LEVEL, _ROOT, lang))
-        return self.markup(html.replace(_ROOT, self.escape(root)).replace(_LEVEL, self.escape(level)))
+        return Markup(html.replace(_ROOT, escape_output(root)).replace(_LEVEL, escape_output(level)))
 
 
 _environments: dict[Theme, jinja2.Environment] = {}
@@ -186,6 +233,7 @@ class Contexts:
         self.clean = strip_control_chars
         self._cards: dict[str, dict[str, Any]] = {}
         self._images: dict[str, dict[str, Any] | None] = {}
+        self._tag_links: dict[str, dict[str, str]] = {}
         self._site: dict[str, Any] | None = None
         self.logo = self._logo()
 
@@ -369,10 +417,9 @@ class Contexts:
     def _article(self, page: Page) -> dict[str, Any]:
         item = page.items[0]
         article = item.article
-        card = self.card(item)
+        card = self.card(item)  # its date is the published one, when there is one
         lang = item.lang
-        published = article.published
-        updated = article.when("updated")
+        published, updated = item.chosen.published, item.chosen.updated
         image = self.image(item)
         words = item.chosen.entry.body.words if item.chosen.entry.body else 0
         data = {
@@ -380,18 +427,18 @@ class Contexts:
             "path": item.path,
             "url": self.absolute(item.path),
             "title": card["title"],
-            "summary": self.clean(article.text("summary")),
+            "summary": card["summary"] if article.text("summary") else "",
             "description": card["summary"],
             "lang": lang,
             "status": article.status,
             "live": item.live,
             "category": card["category"],
             "authors": [self.clean(a) for a in article.authors],
-            "published": published.isoformat() if published else None,
-            "published_text": i18n.format_date(published, lang) if published else "",
+            "published": card["date"] if published else None,
+            "published_text": card["date_text"] if published else "",
             "updated": updated.isoformat() if updated else None,
             "updated_text": i18n.format_date(updated, lang) if updated else "",
-            "tags": [{"name": self.clean(t.name), "slug": t.slug, "path": t.path} for t in item.tags],
+            "tags": [self.tag_link(t) for t in item.tags],
             "image": image,
             "word_count": words,
             "reading_minutes": reading_minutes(words),
@@ -414,6 +461,14 @@ class Contexts:
             "translations": translations,
             "jsonld": json_ld(self, data, image),
         }
+
+    def tag_link(self, tag: Tag) -> dict[str, str]:
+        """A tag as an article shows it: name, slug, page."""
+        link = self._tag_links.get(tag.slug)
+        if link is None:
+            link = self._tag_links[tag.slug] = {"name": self.clean(tag.name), "slug": tag.slug,
+                                                "path": tag.path}
+        return link
 
     def image(self, item: Item) -> dict[str, Any] | None:
         """The article's `image`: its URL on the page, its absolute URL, alt text and credit."""
@@ -517,17 +572,18 @@ def json_ld(contexts: Contexts, data: dict[str, Any], image: dict[str, Any] | No
     return script_json(doc)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def script_json(doc: object) -> str:
     """JSON that cannot end a <script> element or open a comment in it."""
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    text = _JSON.encode(doc)
     return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def finish_context(context: dict[str, Any], body_html: str | None) -> dict[str, Any]:
     """Put the body HTML and the JSON-LD into CONTEXT as markup (they are already safe)."""
-    from markupsafe import Markup
-
     if "body_key" in context:
         context["article"]["body_html"] = Markup(body_html or "")
     if "jsonld" in context:
