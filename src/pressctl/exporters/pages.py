@@ -513,6 +513,12 @@ def with_shared(context: dict[str, Any], site: dict[str, Any]) -> dict[str, Any]
     return context
 
 
+def kept(context: dict[str, Any]) -> str:
+    """An article page's CONTEXT as the export state keeps it: JSON text, without the SHARED
+    parts (`with_shared` puts them back)."""
+    return _JSON.encode({k: v for k, v in context.items() if k not in SHARED})
+
+
 def with_body(context: dict[str, Any], key: str, words: int) -> dict[str, Any]:
     """An article page's CONTEXT for another body of the same article: what comes of the
     body (its cache key, word count, reading time and the JSON-LD word count) replaced."""
@@ -592,4 +598,4 @@ def finish_context(context: dict[str, Any], body_html: str | None) -> dict[str, 
 
 
 __all__ = ["MEDIA_DIR", "SHARED", "TEMPLATES", "Contexts", "Theme", "absolute_url", "finish_context",
-           "render", "with_body", "with_shared"]
+           "kept", "render", "with_body", "with_shared"]

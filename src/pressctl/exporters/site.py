@@ -209,12 +209,17 @@ def code_id() -> str:
 
 @dataclass
 class Task:
-    """Pages for a worker to render and write."""
+    """Pages for a worker to render and write.
+
+    Each page comes with its context; an article page's as the JSON text the state keeps
+    of it (`pages.kept`), which costs less to send than the context itself.
+    """
 
     theme: Theme
     out: Path
     cache: Path
-    specs: list[tuple[str, str, dict[str, Any], Written | None, str | None]]
+    site: dict[str, Any]  # `site`, the same on every page
+    specs: list[tuple[str, str, dict[str, Any] | str, Written | None, str | None]]
 
 
 class Build:
@@ -368,16 +373,23 @@ class Build:
                     yield page, fingerprint
                     next_number, fingerprint = next(wanted, (-1, None))
 
+        kept: dict[str, str] = {}  # the state's JSON text of the article pages being written
+        site_context = contexts.site()
+
         def tasks() -> Iterator[tuple[Task]]:
-            specs: list[tuple[str, str, dict[str, Any], Written | None, str | None]] = []
+            specs: list[tuple[str, str, dict[str, Any] | str, Written | None, str | None]] = []
             for page, fingerprint in chosen():
-                specs.append((page.rel, pages.TEMPLATE_OF[page.kind], contexts.context(page),
+                context = contexts.context(page)
+                sent: dict[str, Any] | str = context
+                if page.kind == "article":
+                    sent = kept[page.rel] = pages.kept(context)
+                specs.append((page.rel, pages.TEMPLATE_OF[page.kind], sent,
                               self.previous.files.get(page.rel), fingerprint))
                 if len(specs) == PAGE_CHUNK:
-                    yield (Task(self.theme, self.out, cache_path, specs),)
+                    yield (Task(self.theme, self.out, cache_path, site_context, specs),)
                     specs = []
             if specs:
-                yield (Task(self.theme, self.out, cache_path, specs),)
+                yield (Task(self.theme, self.out, cache_path, site_context, specs),)
 
         count = -(-len(todo) // PAGE_CHUNK)
         done = 0
@@ -388,10 +400,10 @@ class Build:
             job.progress("Writing pages", min(done * PAGE_CHUNK, len(todo)), len(todo))
 
         for results in job.workers.map(render_pages, tasks(), count=count, done=tick):
-            for rel, written, wrote, context in results:
+            for rel, written, wrote in results:
                 self.record(rel, written, wrote)
-                if context is not None:
-                    self.store.put_context(rel, context)
+                if rel in kept:
+                    self.store.put_context(rel, kept.pop(rel))
 
     def _write(self, rel: str, data: bytes | bytearray, fingerprint: str | None = None) -> None:
         written, wrote = self.folder.write(rel, data, self.previous.files.get(rel), fingerprint)
@@ -446,23 +458,21 @@ class Build:
 
 # -- worker side ------------------------------------------------------------------------
 
-def render_pages(task: Task) -> list[tuple[str, Written, bool, str | None]]:
-    """Render and write TASK's pages (in a worker, or in the main process).
-
-    Each article page comes back with its context as JSON text, for the state (`patch`).
-    """
+def render_pages(task: Task) -> list[tuple[str, Written, bool]]:
+    """Render and write TASK's pages (in a worker, or in the main process)."""
     from pressctl.exporters.bodies import cached_html
 
     folder = Folder(task.out)
-    keys = [spec[2].get("body_key") for spec in task.specs]
+    contexts = [pages.with_shared(json.loads(c), task.site) if isinstance(c, str) else c
+                for _, _, c, _, _ in task.specs]
+    keys = [c.get("body_key") for c in contexts]
     htmls = cached_html(task.cache, [k for k in keys if k])
     results = []
-    for (rel, template, context, before, fingerprint), key in zip(task.specs, keys, strict=True):
+    for (rel, template, _, before, fingerprint), context, key in zip(task.specs, contexts, keys,
+                                                                      strict=True):
         if key and key not in htmls:
             raise RuntimeError(f"the body of {rel} is missing from the render cache")
-        kept = json.dumps({k: v for k, v in context.items() if k not in pages.SHARED},
-                          ensure_ascii=False, separators=(",", ":")) if key else None
         data = pages.render(task.theme, template, pages.finish_context(context, htmls.get(key or "")))
         written, wrote = folder.write(rel, data, before, fingerprint)
-        results.append((rel, written, wrote, kept))
+        results.append((rel, written, wrote))
     return results
