@@ -237,6 +237,7 @@ class Build:
         self.replaced: set[str] = set()  # folders where a file was replaced
         self.feeds_of: dict[str, list[str]] = {}  # record -> folders of the feeds that carry it
         self.theme = Theme(job.newsroom.root / TEMPLATES_DIR, inputs.config)
+        self._prints: dict[str, str] = {}  # what a page's fingerprint takes of each article
 
     def record(self, rel: str, written: Written, wrote: bool) -> None:
         """Note a file of this export."""
@@ -349,10 +350,14 @@ class Build:
             if i is None:
                 parts.append("|")
                 continue
-            if i.fingerprint is None:
-                return None
-            size, mtime, ino = i.fingerprint
-            parts += [i.slug, f"{size}:{mtime}:{ino}"]
+            text = self._prints.get(i.slug)
+            if text is None:
+                if i.fingerprint is None:
+                    return None
+                size, mtime, ino = i.fingerprint
+                # the slug and the identity, as two parts of the digest: made once an article
+                text = self._prints[i.slug] = f"{i.slug}\x1e{size}:{mtime}:{ino}"
+            parts.append(text)
         return layout.digest(*parts)
 
     # -- writing ------------------------------------------------------------------
