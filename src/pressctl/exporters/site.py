@@ -38,6 +38,7 @@ from pressctl.store import Newsroom
 TEMPLATES_DIR = "templates"
 PAGE_CHUNK = 32
 LATER = "later"  # in place of a page's fingerprint: not computed yet
+PRINTS = 10_000  # articles whose part of the page fingerprints is kept for the next pages
 NO_BASE_URL = ("pressctl.toml has no base_url: the site uses relative links only, and has no "
                "canonical links, Open Graph URLs, absolute feed links or sitemap; set base_url "
                '= "https://…/" for a site to publish')
@@ -354,6 +355,8 @@ class Build:
             if text is None:
                 if i.fingerprint is None:
                     return None
+                if len(self._prints) >= PRINTS:
+                    self._prints.clear()  # bounded: 100,000 articles take room
                 size, mtime, ino = i.fingerprint
                 # the slug and the identity, as two parts of the digest: made once an article
                 text = self._prints[i.slug] = f"{i.slug}\x1e{size}:{mtime}:{ino}"
