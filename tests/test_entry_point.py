@@ -121,3 +121,12 @@ def test_the_sample_newsroom_ships_with_the_repository() -> None:
     r = run("list", "--format", "slugs", cwd=REPO)
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.split()) >= 8
+
+
+def test_an_export_the_file_system_refuses_names_the_path(sample: Room) -> None:
+    (sample.root / "notes").write_text("a file, not a folder")
+    for fmt, out in (("html", "notes/site"), ("json", "notes/export.json")):
+        r = run("export", "--format", fmt, "--out", out, cwd=sample.root)
+        assert r.returncode == 1
+        assert r.stderr.startswith(f"error: {out}: Not a directory\n"), r.stderr
+        assert "Traceback" not in r.stderr
