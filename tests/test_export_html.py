@@ -635,6 +635,15 @@ def test_an_export_leaves_the_cycle_collector_as_it_found_it(sample: Room, cli: 
     (tmp_path / "file").write_text("a file where the export folder would go")
     assert cli("export", "--format", "html", "--out", str(tmp_path / "file" / "out")).exit_code == 1
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+    kept_frozen = [object()]  # a program that froze objects of its own keeps them frozen
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        export_html(cli, tmp_path / "again")
+        assert 0 < gc.get_freeze_count() <= frozen  # none given back, none added (some freed)
+    finally:
+        gc.unfreeze()
+    assert kept_frozen
 
 
 def test_a_failed_write_names_the_file_and_the_next_export_completes_the_site(

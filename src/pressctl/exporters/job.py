@@ -105,15 +105,14 @@ class ExportJob:
                                     count=len(chunks), done=tick)
 
         # Reading builds a few objects for each record and frees next to none: the cycle
-        # collector would walk them all again and again, for nothing to collect. What it
-        # built lives to the end of the export, out of the collector's sight (`close`).
+        # collector would walk them all again and again, for nothing to collect; and what
+        # it built lives to the end of the export (`freeze`).
         collecting = gc.isenabled()
         gc.disable()
         try:
             self.catalog = catalog.load(self.newsroom, self.state_dir, self.reader, run, self.cache.put)
         finally:
-            gc.freeze()
-            self._frozen = True
+            self.freeze()
             if collecting:
                 gc.enable()
         result = self.result
@@ -144,6 +143,15 @@ class ExportJob:
         chosen.sort(key=lambda c: c.date or _OLDEST, reverse=True)
         self.chosen = chosen
         result.exported = len(chosen)
+
+    def freeze(self) -> None:
+        """Move what exists now out of the cycle collector's sight until the export ends:
+        what an export reads and lays out lives as long as it does, and walking it again and
+        again finds nothing to free. Not done when something else in this process has frozen
+        objects (given back at the end, they would be given back too)."""
+        if self._frozen or gc.get_freeze_count() == 0:
+            gc.freeze()
+            self._frozen = True
 
     def save(self) -> None:
         """Keep the render cache tidy for the next export (the catalog is saved as it is read)."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gc
 import hashlib
 import json
 import os
@@ -262,7 +261,7 @@ class Build:
                             self._fingerprints(), job.now if job.options.include_all else None)
         job.result.problems.extend(site.problems)
         contexts = self.contexts = Contexts(job, site)
-        gc.freeze()  # the layout lives to the end of the export too (see `ExportJob.start`)
+        job.freeze()  # the layout lives to the end of the export too
         base = self._global_fingerprint(site, contexts)
         # Which pages to render: by number (pages are made again, one at a time, to render
         # them, so that 100,000 pages are never held at once).
