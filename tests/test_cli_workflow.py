@@ -336,15 +336,24 @@ def test_a_full_disk_names_the_record_and_leaves_it_whole(
 
     room.write("x")
     before = room.read("x")
-    real_fsync = os.fsync
+    real_open, real_fsync = os.open, os.fsync
+    temporary: set[int] = set()
+
+    def open_noting_temporary(path: str, flags: int, mode: int = 0o777) -> int:
+        fd = real_open(path, flags, mode)
+        if str(path).endswith(".tmp"):
+            temporary.add(fd)
+        return fd
 
     def full_disk(fd: int) -> None:  # where a full disk shows: the written data will not fit
-        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+        if fd in temporary:
             raise OSError(errno.ENOSPC, "No space left on device")
         real_fsync(fd)
 
+    monkeypatch.setattr(os, "open", open_noting_temporary)
     monkeypatch.setattr(os, "fsync", full_disk)
     r = cli("publish", "x")
+    monkeypatch.setattr(os, "open", real_open)
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert r.exit_code == 1
     assert "Traceback" not in r.stderr

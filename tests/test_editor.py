@@ -109,3 +109,34 @@ def test_recovery_never_follows_a_link_out_of_the_newsroom(room: Room, tmp_path:
     assert len(kept) == 1 and kept[0].read_text() == "+++\nbroken = \n+++\n"
     assert "Body text." in path.read_text()
     assert kept[0].name in (info.value.hint or "")
+
+
+def test_an_edit_the_disk_refuses_is_kept_and_never_overwritten(
+        room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk when saving: the edit is kept and the message says where; editing again
+    (as one would) never throws that text away, even when even the recovery file failed."""
+    import errno
+
+    from pressctl import store
+
+    path = room.write("story")
+    before = path.read_bytes()
+    edited = path.read_text().replace("Body text.", "My precious paragraph.")
+    real_write = store.write_atomic
+
+    def full_disk(target: Path, data: bytes, *, exclusive: bool = False) -> None:
+        if target.parent.name in ("articles", "recovered"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        real_write(target, data, exclusive=exclusive)
+
+    monkeypatch.setattr(editor, "write_atomic", full_disk)
+    with pytest.raises(Refused) as info:
+        editor.edit(Newsroom(room.root), "story", run_editor=_editor(edited))
+    assert info.value.message.endswith("story.md: No space left on device")
+    assert path.read_bytes() == before
+    copy = room.root / ".pressctl" / "edit" / "story.md"
+    assert copy.read_text() == edited and "edit/story.md" in (info.value.hint or "")
+    monkeypatch.setattr(editor, "write_atomic", real_write)
+    editor.edit(Newsroom(room.root), "story", run_editor=_editor(None))  # opened again, closed
+    kept = list((room.root / "recovered").glob("story-*.md"))
+    assert [k.read_text() for k in kept] == [edited]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -213,6 +215,30 @@ def test_an_out_file_that_cannot_be_written_is_named_without_a_traceback(
     assert "notes/export.json: Not a directory" in result.stderr
     assert "Traceback" not in result.stderr
     assert (sample.root / "notes").read_text() == "a file, not a folder"
+
+
+def test_a_record_that_cannot_be_read_is_named_not_the_output(
+        sample: Room, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from pressctl.exporters import document
+
+    def failing_disk(fd: int, size: int) -> bytes:
+        raise OSError(errno.EIO, "Input/output error")
+
+    real_read_body = document.read_body
+
+    def read_body_from_a_failing_disk(path: Path, entry: Any) -> str:  # once the export is writing
+        with monkeypatch.context() as m:
+            m.setattr(os, "read", failing_disk)
+            return real_read_body(path, entry)
+
+    monkeypatch.setattr(document, "read_body", read_body_from_a_failing_disk)
+    result = cli("export", "--out", "export.json", "--jobs", "1")
+    assert result.exit_code == 1
+    assert re.search(r"articles/[a-z0-9-]+\.md: Input/output error", result.stderr), result.stderr
+    assert "export.json" not in result.stderr and not (sample.root / "export.json").exists()
 
 
 def test_out_never_overwrites_a_record(sample: Room, cli: Cli) -> None:

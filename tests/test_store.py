@@ -208,3 +208,18 @@ def test_a_failed_cache_write_leaves_the_cache_working(tmp_path: Path) -> None:
     assert cache.get("second") == "<p>after</p>"
     cache.close()
     assert RenderCache(tmp_path).get("second") == "<p>after</p>"
+
+
+def test_a_file_system_error_names_the_file_whatever_form_its_name_has(tmp_path: Path) -> None:
+    import errno
+
+    from pressctl.store import os_error
+
+    full = os_error(OSError(errno.ENOSPC, "No space left on device",
+                            str(tmp_path / "articles" / ".x.md.4242.0a1b2c3d.tmp")))
+    assert full.message.endswith("articles/x.md: No space left on device")  # not the temporary
+    assert "free some space" in (full.hint or "")
+    as_bytes = os_error(OSError(errno.EACCES, "Permission denied", os.fsencode(tmp_path / "y.md")))
+    assert as_bytes.message.endswith("y.md: Permission denied")
+    assert os_error(OSError(errno.EIO, "Input/output error", 7)).message == "Input/output error"
+    assert os_error(OSError(errno.EIO, "Input/output error")).hint is None

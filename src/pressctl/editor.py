@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pressctl import dates, record
 from pressctl.article import Article
-from pressctl.errors import PressctlError, Refused, UsageError
-from pressctl.store import Newsroom, write_atomic
+from pressctl.errors import PressctlError, Refused, UsageError, display_path
+from pressctl.store import Newsroom, os_error, write_atomic
 
 RECOVERY_DIR = "recovered"
 
@@ -49,6 +49,8 @@ def edit(newsroom: Newsroom, slug: str, *, check: Check | None = None,
     workdir = newsroom.ensure_state_dir() / "edit"
     workdir.mkdir(exist_ok=True)
     copy = workdir / f"{slug}.md"
+    if copy.exists():  # an edit that could be neither saved nor recovered: never overwritten
+        _recover(newsroom, slug, copy.read_bytes())
     write_atomic(copy, original)
     status = (run_editor or _run_editor)(copy)
     edited = copy.read_bytes()
@@ -62,12 +64,18 @@ def edit(newsroom: Newsroom, slug: str, *, check: Check | None = None,
         return EditResult(changed=False, path=article.path)
     try:
         _save(newsroom, article, original, edited, check)
-    except PressctlError as exc:
-        kept = _recover(newsroom, slug, edited)
-        copy.unlink(missing_ok=True)
-        exc.hint = f"nothing was saved; your edit is kept in {kept}" + (
-            f" ({exc.hint})" if exc.hint else "")
-        raise
+    except (PressctlError, OSError) as exc:
+        error = os_error(exc) if isinstance(exc, OSError) else exc
+        try:
+            kept = _recover(newsroom, slug, edited)
+            copy.unlink(missing_ok=True)
+        except OSError:  # a full disk, say: the copy the editor saved stays where it is
+            kept = copy
+        error.hint = f"nothing was saved; your edit is kept in {display_path(kept)}" + (
+            f" ({error.hint})" if error.hint else "")
+        if error is exc:
+            raise
+        raise error from exc
     copy.unlink(missing_ok=True)
     return EditResult(changed=True, path=article.path)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -66,6 +68,18 @@ class SettingsError(PressctlError):
     """`pressctl.toml` is broken: unknown or mistyped settings (exit 2)."""
 
     exit_code = 2
+
+
+@contextlib.contextmanager
+def naming(path: Path | str) -> Iterator[None]:
+    """Give PATH to an OSError raised in the block without a file name (a read or write on
+    a file already open), so that the message can say which file failed."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
 
 
 def display_path(path: Path | str) -> str:

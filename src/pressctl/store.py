@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from pressctl import record, settings
 from pressctl.article import Article, is_slug
-from pressctl.errors import RecordError, Refused, UsageError, display_path
+from pressctl.errors import RecordError, Refused, UsageError, display_path, naming
 from pressctl.problems import Problem, error
 from pressctl.record import Record
 
@@ -197,13 +197,15 @@ class Newsroom:
 class AtomicFile:
     """The open temporary file of `atomic_file`; `discard()` leaves the target as it was."""
 
-    def __init__(self, fh: BinaryIO) -> None:
+    def __init__(self, fh: BinaryIO, path: Path) -> None:
         self.fh = fh
+        self.path = path
         self.discarded = False
 
     def write(self, data: bytes) -> None:
         """Append DATA."""
-        self.fh.write(data)
+        with naming(self.path):
+            self.fh.write(data)
 
     def discard(self) -> None:
         """Throw the new content away when the block ends (nothing is replaced)."""
@@ -225,11 +227,12 @@ def atomic_file(path: Path, *, exclusive: bool = False) -> Iterator[AtomicFile]:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
-            handle = AtomicFile(fh)
+            handle = AtomicFile(fh, path)
             yield handle
             if not handle.discarded:
-                fh.flush()
-                os.fsync(fh.fileno())
+                with naming(path):
+                    fh.flush()
+                    os.fsync(fh.fileno())
         if handle.discarded:
             os.unlink(tmp)
             return
@@ -238,11 +241,9 @@ def atomic_file(path: Path, *, exclusive: bool = False) -> Iterator[AtomicFile]:
             os.unlink(tmp)
         else:
             os.replace(tmp, path)
-    except BaseException as exc:
+    except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc  # say which file
         raise
     fsync_dir(folder)
 
@@ -252,6 +253,27 @@ def intended(path: str | Path) -> Path:
     path = Path(path)
     final = TEMPORARY.fullmatch(path.name)
     return path.with_name(final[1]) if final else path
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "free some space on that disk, then run the command again",
+    errno.EDQUOT: "free some space (your disk quota is used up), then run the command again",
+    errno.EACCES: "check the permissions there",
+    errno.EPERM: "check the permissions there",
+    errno.EROFS: "that disk is mounted read-only",
+    errno.ENOTDIR: "a file stands where a folder is needed: move it away",
+    errno.EISDIR: "a folder stands where a file is needed: move it away",
+}
+
+
+def os_error(exc: OSError) -> Refused:
+    """The file system's refusal EXC as users see it: the file (not a temporary one), what
+    went wrong and, where it helps, what to do."""
+    name = os.fsdecode(exc.filename) if isinstance(exc.filename, str | bytes | os.PathLike) else None
+    message = exc.strerror or str(exc)
+    if name:
+        message = f"{display_path(intended(name))}: {message}"
+    return Refused(message, hint=_OS_HINTS.get(exc.errno or 0))
 
 
 def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:

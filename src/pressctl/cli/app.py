@@ -13,8 +13,8 @@ from typer.core import TyperGroup
 
 from pressctl import __version__
 from pressctl.cli.output import Output
-from pressctl.errors import PressctlError, Refused, display_path
-from pressctl.store import Newsroom, intended
+from pressctl.errors import PressctlError
+from pressctl.store import Newsroom, os_error
 
 
 @dataclass
@@ -47,12 +47,9 @@ class FunnelGroup(TyperGroup):
         except PressctlError as exc:
             self._fail(ctx, exc)
         except BrokenPipeError:
-            raise  # the reader went away: not an error (see `pressctl.cli.run`)
+            raise  # the reader went away: Typer ends quietly, as it does for a closed pipe
         except OSError as exc:  # a full disk, a read-only folder, a file where a folder should be
-            where = display_path(intended(exc.filename)) if exc.filename else None
-            self._fail(ctx, Refused(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc),
-                                   hint="check the free space and the permissions there, then "
-                                   "run the command again"))
+            self._fail(ctx, os_error(exc))
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
 
