@@ -127,27 +127,6 @@ def test_record_over_5_mb_is_refused_without_reading_it_whole(tmp_path: Path) ->
 
 
 
-def test_a_record_read_while_it_grows_is_read_to_its_end_or_refused(tmp_path: Path) -> None:
-    """The reader trusts the size it saw only as a first guess: bytes written since are
-    read too, and a file that grew past the limit is not read whole."""
-    grown = tmp_path / "grown.md"
-    grown.write_bytes(b"x" * 100_000)
-    fd = os.open(grown, os.O_RDONLY)
-    try:
-        assert record._read_to_end(fd, 10) == b"x" * 100_000  # 10 bytes when it was looked at
-    finally:
-        os.close(fd)
-    huge = tmp_path / "huge.md"
-    with huge.open("wb") as fh:
-        fh.truncate(3 * record.MAX_RECORD_BYTES)
-    fd = os.open(huge, os.O_RDONLY)
-    try:
-        data = record._read_to_end(fd, 10)
-    finally:
-        os.close(fd)
-    assert record.MAX_RECORD_BYTES < len(data) < 2 * record.MAX_RECORD_BYTES
-
-
 # -- property tests ---------------------------------------------------------------
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
@@ -182,3 +161,29 @@ def test_any_bytes_give_a_record_or_a_record_error(data: bytes) -> None:
         record.parse(record.decode(data, "f.md"), "f.md")
     except RecordError as exc:
         assert exc.message
+
+
+@pytest.mark.parametrize(("seen", "grows_past_limit"), [(10, False), (200_000, False), (10, True)])
+def test_a_record_that_changes_size_while_read_is_read_whole_or_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seen: int, grows_past_limit: bool) -> None:
+    """The size `stat` gave is a first guess: a record read as it grows or shrinks is read
+    to its end, and one that grew past the limit is refused."""
+    path = tmp_path / "story.md"
+    data = b"+++\ntitle = 'x'\n+++\n" + b"y" * 100_000
+    path.write_bytes(data)
+    if grows_past_limit:
+        with path.open("ab") as fh:
+            fh.truncate(record.MAX_RECORD_BYTES + 10)
+    real_fstat = os.fstat
+
+    def stale(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        return os.stat_result((*st[:6], seen, *st[7:]))  # the size as it was a moment ago
+
+    monkeypatch.setattr(os, "fstat", stale)
+    if grows_past_limit:
+        with pytest.raises(RecordError) as info:
+            record.read_bytes(path)
+        assert "5 MB" in info.value.message
+    else:
+        assert record.read_bytes(path) == data

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pressctl.dates import whole_minutes
-from pressctl.errors import RecordError
+from pressctl.errors import RecordError, naming
 
 DELIMITER = "+++"
 MAX_RECORD_BYTES = 5 * 1024 * 1024
@@ -72,6 +72,7 @@ class Record:
         newline: str = "\n",
         bom: bool = False,
         lines: dict[str, int] | None = None,
+        front: str | None = None,
         body_line: int = 1,
         source: Path | None = None,
     ) -> None:
@@ -81,7 +82,8 @@ class Record:
         self.bom = bom
         # file line numbers (1-based) of top-level keys and of `table.key` entries
         self._lines = lines
-        self._front: str | None = None  # the front matter, until its lines are asked for
+        # the front matter (starting on the file's line 2), until its lines are asked for
+        self._front = front if lines is None else None
         self.body_line = body_line
         self.source = source
         self._loader: Callable[[], Record] | None = None
@@ -230,16 +232,15 @@ def parse(text: str, path: Path | str | None = None) -> Record:
             lines = key_lines(front, first_line=2)
             opened = [n for k, n in lines.items() if k.split(".", 1)[0] == key]  # `[a.b.c]` too
             raise _too_deep(path, key, min(opened, default=None))
-    rec = Record(
+    return Record(
         meta,
         text[body_pos:],
         newline=newline,
         bom=bom,
+        front=front,
         body_line=line_no + 1,
         source=Path(path) if path is not None else None,
     )
-    rec._front = front
-    return rec
 
 
 def _depth_exceeds(value: object, limit: int) -> bool:
@@ -322,7 +323,8 @@ def read_bytes(path: Path) -> bytes:
                 hint="move large material to articles/media/ and link to it",
                 code="PC003",
             )
-        data = _read_to_end(fd, st.st_size)
+        with naming(path):
+            data = _read_to_end(fd, st.st_size)
     finally:
         os.close(fd)
     if len(data) > MAX_RECORD_BYTES:  # grew while being read

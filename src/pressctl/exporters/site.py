@@ -36,7 +36,7 @@ from pressctl.store import Newsroom
 
 TEMPLATES_DIR = "templates"
 PAGE_CHUNK = 32
-LATER = "later"  # in place of a page's fingerprint: not computed yet
+LATER = "\x00later"  # in place of a page's fingerprint (hex digits): not computed yet
 PRINTS = 10_000  # articles whose part of the page fingerprints is kept for the next pages
 NO_BASE_URL = ("pressctl.toml has no base_url: the site uses relative links only, and has no "
                "canonical links, Open Graph URLs, absolute feed links or sitemap; set base_url "
@@ -375,7 +375,7 @@ class Build:
             next_number, fingerprint = next(wanted, (-1, None))
             for number, page in enumerate(site.pages()):
                 if number == next_number:
-                    if fingerprint is LATER:
+                    if fingerprint == LATER:
                         fingerprint = self._page_fingerprint(base, site, page, contexts)
                     yield page, fingerprint
                     next_number, fingerprint = next(wanted, (-1, None))
