@@ -459,7 +459,6 @@ class Contexts:
             "body_key": self.job.html_key(item.chosen),
             "other_news": [self.card(i) for i in self.layout.other_news(item)],
             "translations": translations,
-            "jsonld": json_ld(self, data, image),
         }
 
     def tag_link(self, tag: Tag) -> dict[str, str]:
@@ -525,9 +524,6 @@ def with_body(context: dict[str, Any], key: str, words: int) -> dict[str, Any]:
     context["body_key"] = key
     context["article"]["word_count"] = words
     context["article"]["reading_minutes"] = reading_minutes(words)
-    jsonld = json.loads(context["jsonld"])
-    jsonld["wordCount"] = words
-    context["jsonld"] = script_json(jsonld)
     return context
 
 
@@ -544,9 +540,10 @@ def category_label(category: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def json_ld(contexts: Contexts, data: dict[str, Any], image: dict[str, Any] | None) -> str:
-    """schema.org NewsArticle as JSON-LD, safe inside <script>: `<`, `>` and `&` escaped."""
-    site = contexts.site()
+def json_ld(site: dict[str, Any], data: dict[str, Any]) -> str:
+    """The article DATA (an article page's `article`) as a schema.org NewsArticle in JSON-LD,
+    safe inside <script>: `<`, `>` and `&` escaped."""
+    image = data["image"]
     doc: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -561,8 +558,9 @@ def json_ld(contexts: Contexts, data: dict[str, Any], image: dict[str, Any] | No
     if data["authors"]:
         doc["author"] = [{"@type": "Person", "name": a} for a in data["authors"]]
     publisher: dict[str, Any] = {"@type": "Organization", "name": site["title"]}
-    if site["logo"] and contexts.base_url:
-        logo = site["logo"] if site["logo"].startswith("https://") else contexts.absolute(site["logo"])
+    if site["logo"] and site["base_url"]:
+        logo = (site["logo"] if site["logo"].startswith("https://")
+                else absolute_url(site["base_url"], site["logo"]))
         publisher["logo"] = {"@type": "ImageObject", "url": logo}
     doc["publisher"] = publisher
     if data["url"]:
@@ -589,11 +587,11 @@ def script_json(doc: object) -> str:
 
 
 def finish_context(context: dict[str, Any], body_html: str | None) -> dict[str, Any]:
-    """Put the body HTML and the JSON-LD into CONTEXT as markup (they are already safe)."""
+    """Put the body HTML and the JSON-LD (made from `article` and `site`) into an article
+    page's CONTEXT as markup (both are safe as they are)."""
     if "body_key" in context:
         context["article"]["body_html"] = Markup(body_html or "")
-    if "jsonld" in context:
-        context["jsonld"] = Markup(context["jsonld"])
+        context["jsonld"] = Markup(json_ld(context["site"], context["article"]))
     return context
 
 

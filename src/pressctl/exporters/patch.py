@@ -39,7 +39,7 @@ from pressctl.exporters.output import Folder, Manifest
 from pressctl.exporters.records import RACY_NS, Entry
 
 FILE = "export-state.sqlite"
-FORMAT = 4
+FORMAT = 5  # 5: article contexts without their JSON-LD, made when the page is written
 KEEP_FOLDERS = 4  # export folders whose state is kept: the most recently built ones
 MAX_CHANGED = 64
 TABLES = {
