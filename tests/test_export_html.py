@@ -644,10 +644,12 @@ def test_an_export_leaves_the_cycle_collector_as_it_found_it(sample: Room, cli: 
     assert kept_frozen
 
 
+@pytest.mark.parametrize("where", ["open", "write"])
 def test_a_failed_write_names_the_file_and_the_next_export_completes_the_site(
-        sample: Room, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A full disk halfway through: a message naming the page, exit 1, and no traceback;
-    once there is room again, the next export leaves the same site as one never stopped."""
+        sample: Room, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """A full disk halfway through (when a page's file is made, or written to): a message
+    naming the page, exit 1, and no traceback; once there is room again, the next export
+    leaves the same site as one never stopped."""
     import errno
     import gc
 
@@ -656,23 +658,34 @@ def test_a_failed_write_names_the_file_and_the_next_export_completes_the_site(
     reference = tmp_path / "reference"
     export_html(cli, reference)
     out = tmp_path / "out"
-    real_open = os.open
-    opened = 0
+    real_open, real_write = os.open, os.write
+    made = 0
 
-    def full_disk(path: str, flags: int, mode: int = 0o777) -> int:
-        nonlocal opened
+    def full_disk_on_open(path: str, flags: int, mode: int = 0o777) -> int:
+        nonlocal made
         if str(path).endswith(output.TMP_SUFFIX):
-            opened += 1
-            if opened > 3:
+            made += 1
+            if made > 3:
                 raise OSError(errno.ENOSPC, "No space left on device", path)
         return real_open(path, flags, mode)
 
-    monkeypatch.setattr(os, "open", full_disk)
+    def full_disk_on_write(fd: int, data: Any) -> int:  # as the kernel says it: no file name
+        nonlocal made
+        made += 1
+        if made > 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    if where == "open":
+        monkeypatch.setattr(os, "open", full_disk_on_open)
+    else:
+        monkeypatch.setattr(os, "write", full_disk_on_write)
     result = cli("export", "--format", "html", "--out", str(out), "--jobs", "1")
     assert gc.get_freeze_count() == 0 and gc.isenabled()  # given back after a failure too
     assert result.exit_code == 1
     assert re.search(r"\S+/index\.html: No space left on device", result.stderr)
     assert "Traceback" not in result.stderr
     monkeypatch.setattr(os, "open", real_open)
+    monkeypatch.setattr(os, "write", real_write)
     export_html(cli, out)
     assert tree_bytes(out) == tree_bytes(reference)

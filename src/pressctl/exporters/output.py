@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pressctl.errors import Refused, UsageError, display_path
+from pressctl.errors import Refused, UsageError, display_path, naming
 from pressctl.store import ARTICLES, STATE, TEMPORARY, TMP_SUFFIX, Newsroom, atomic_file, fsync_dir
 
 MANIFEST = ".pressctl-manifest.json"
@@ -237,7 +237,8 @@ class Folder:
         tmp = f"{path[:len(path) - len(name)]}.{name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            size, mtime = _write_fd(fd, data)
+            with naming(path):
+                size, mtime = _write_fd(fd, data)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
