@@ -153,26 +153,20 @@ def test_a_new_first_paragraph_without_a_summary_changes_the_cards(sample: Room,
     assert tree_bytes(folder) == full_build(cli, sample, "reference")
 
 
-def test_without_its_state_the_export_builds_and_patches_again(out: Path, sample: Room, cli: Cli,
-                                                                builds: list[str]) -> None:
-    (sample.root / ".pressctl" / patch.FILE).unlink()
+@pytest.mark.parametrize("damage", ["removed", "not a database"])
+def test_without_a_usable_state_the_export_builds_and_patches_again(
+        out: Path, sample: Room, cli: Cli, builds: list[str], damage: str) -> None:
+    state = sample.root / ".pressctl" / patch.FILE
+    if damage == "removed":
+        state.unlink()
+    else:
+        state.write_bytes(b"not a database" * 100)
     append(sample, OLD, "\nAn addition.\n")
     export(cli, out)
     assert builds == ["site"]
     append(sample, OLD, "\nAnother addition.\n")
     export(cli, out)
-    assert builds == ["site"]  # the build left a state: this one was patched
-    assert tree_bytes(out) == full_build(cli, sample, "reference")
-
-
-def test_a_damaged_state_is_ignored(out: Path, sample: Room, cli: Cli, builds: list[str]) -> None:
-    (sample.root / ".pressctl" / patch.FILE).write_bytes(b"not a database" * 100)
-    append(sample, OLD, "\nAn addition.\n")
-    export(cli, out)
-    assert builds == ["site"]
-    append(sample, OLD, "\nAnother addition.\n")
-    export(cli, out)
-    assert builds == ["site"]  # the damaged file was replaced: this one was patched
+    assert builds == ["site"]  # the build left a state (a damaged file replaced): this one was patched
     assert tree_bytes(out) == full_build(cli, sample, "reference")
 
 
