@@ -67,6 +67,7 @@ class Run:
     exit_code: int
     stderr: str = ""
     rewritten: list[str] | None = None
+    cpu: float = 0.0  # user + system seconds, worker processes included
 
     @property
     def ok(self) -> bool:
@@ -81,7 +82,7 @@ TOOL_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE
 
 
 def measure(argv: Sequence[str], cwd: Path, timeout: float) -> Run:
-    """Run one process to completion: wall time, peak RSS of that child, exit code."""
+    """Run one process to completion: wall time, CPU time, peak RSS of that child, exit code."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         try:
@@ -112,7 +113,8 @@ def measure(argv: Sequence[str], cwd: Path, timeout: float) -> Run:
         tail = _tail(err)
     if proc.returncode == -signal.SIGKILL and elapsed >= timeout:
         tail += f"\ntimed out after {timeout:g} s"
-    return Run(elapsed, usage.ru_maxrss / RSS_UNITS_PER_MB, proc.returncode, tail)
+    cpu = usage.ru_utime + usage.ru_stime  # the child's own and its waited-for children's
+    return Run(elapsed, usage.ru_maxrss / RSS_UNITS_PER_MB, proc.returncode, tail, cpu=cpu)
 
 
 RSS_UNITS_PER_MB = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes there, KiB on Linux
@@ -480,6 +482,10 @@ class Outcome:
         return statistics.median(r.seconds for r in self.runs)
 
     @property
+    def cpu_median(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
     def peak_mb(self) -> float:
         return max(r.rss_mb for r in self.runs)
 
@@ -606,7 +612,7 @@ def outcome_row(name: str, o: Outcome, ratio: str, target: str, met: str) -> Row
     if failed:
         first = last_message(failed.stderr)
         notes.append(f"{name}, {o.tool}: failed with exit {failed.exit_code}: {first}")
-        cells = [name, o.tool, f"failed (exit {failed.exit_code})", "—", "—", ratio, target, met]
+        cells = [name, o.tool, f"failed (exit {failed.exit_code})", "—", "—", "—", ratio, target, met]
         return Row(cells, notes)
     times = [r.seconds for r in o.runs]
     counts = [len(r.rewritten) for r in o.runs if r.rewritten is not None]
@@ -621,6 +627,7 @@ def outcome_row(name: str, o: Outcome, ratio: str, target: str, met: str) -> Row
         o.tool,
         f"{o.median:.3f}",
         f"{min(times):.3f}–{max(times):.3f}",
+        f"{o.cpu_median:.2f}",
         f"{o.peak_mb:.0f}",
         ratio,
         target,
@@ -629,7 +636,8 @@ def outcome_row(name: str, o: Outcome, ratio: str, target: str, met: str) -> Row
     return Row(cells, notes)
 
 
-HEADER = ["scenario", "tool", "median s", "min–max s", "peak RSS MB", "ratio to Hugo", "target", "met?"]
+HEADER = ["scenario", "tool", "median s", "min–max s", "CPU s", "peak RSS MB", "ratio to Hugo", "target",
+          "met?"]
 
 
 def last_message(stderr: str) -> str:
@@ -700,7 +708,7 @@ def report(meta: list[str], rows: list[Row], args: argparse.Namespace) -> str:
         *meta,
         "",
         f"Corpus: {args.count} articles, seed {args.seed}; {args.repeat} runs per tool and scenario"
-        " (median and min–max wall time, peak RSS of the largest process)"
+        " (median and min–max wall time, median CPU time, peak RSS of the largest process)"
         + (
             f"; mem-100k: {args.mem_count} articles, {args.mem_repeat} run(s)"
             if "mem-100k" in args.scenarios
