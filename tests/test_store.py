@@ -194,6 +194,32 @@ def test_unfiltered_list_from_the_cache_decodes_no_record(room: Room) -> None:
     assert '"title": "Changed"' in listing.as_json([first], room.root)
 
 
+def test_a_scan_leaves_the_cycle_collector_as_it_found_it(room: Room,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    room.write("a")
+    newsroom = Newsroom(room.root)
+    assert gc.isenabled()
+    newsroom.scan()
+    assert gc.isenabled()
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(index, "load_all", fail)
+    with pytest.raises(OSError):
+        newsroom.scan()
+    assert gc.isenabled()
+    monkeypatch.undo()
+    gc.disable()
+    try:
+        newsroom.scan()
+        assert not gc.isenabled()  # paused by someone else: still paused
+    finally:
+        gc.enable()
+
+
 def test_a_failed_cache_write_leaves_the_cache_working(tmp_path: Path) -> None:
     """A write that fails halfway is rolled back, and the next one is kept."""
     from pressctl.exporters.bodies import RenderCache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import os
 import re
 import secrets
@@ -58,6 +59,23 @@ class Scan:
     def by_slug(self) -> dict[str, Article]:
         """The articles keyed by slug."""
         return {a.slug: a for a in self.articles}
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Keep the cycle collector out of a scan.
+
+    A scan builds a dozen objects for each record and frees next to none: the collector
+    would walk them all again and again, for nothing to collect (10,000 records: about
+    40 ms of a 0.45 s `list`). It runs again, as it was, when the scan ends.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class Newsroom:
@@ -125,13 +143,14 @@ class Newsroom:
         from pressctl import index
 
         result = Scan()
-        loaded = index.load_all(self, self.record_paths(), bodies=bodies)
-        for path, outcome in loaded:
-            if isinstance(outcome, RecordError):
-                message = f"{outcome.message}; {outcome.hint}" if outcome.hint else outcome.message
-                result.problems.append(error(path, outcome.code, message, line=outcome.line))
-            else:
-                result.articles.append(self.article(outcome, path))
+        with _collector_paused():
+            loaded = index.load_all(self, self.record_paths(), bodies=bodies)
+            for path, outcome in loaded:
+                if isinstance(outcome, RecordError):
+                    message = f"{outcome.message}; {outcome.hint}" if outcome.hint else outcome.message
+                    result.problems.append(error(path, outcome.code, message, line=outcome.line))
+                else:
+                    result.articles.append(self.article(outcome, path))
         return result
 
     def contains(self, path: Path) -> bool:
