@@ -36,7 +36,7 @@ def aware(value: object, tz: tzinfo | None) -> datetime | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Article:
     """A record loaded from `articles/<slug>.md`."""
 

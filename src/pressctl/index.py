@@ -220,14 +220,14 @@ def _defer(entry: tuple[bytes, str | None, float | None], path: Path) -> Outcome
     blob, row, stamp = entry
     if row is None:  # an error or an uncached entry: decode it now
         return _revive(blob, path)
+    return Record.deferred(_load_deferred, blob, source=path, row=row, stamp=stamp)
 
-    def load() -> Record:
-        outcome = _revive(blob, path)
-        if isinstance(outcome, RecordError):  # a damaged entry whose file no longer parses
-            raise outcome
-        return outcome
 
-    return Record.deferred(load, source=path, row=row, stamp=stamp)
+def _load_deferred(blob: bytes, path: Path) -> Record:
+    outcome = _revive(blob, path)
+    if isinstance(outcome, RecordError):  # a damaged entry whose file no longer parses
+        raise outcome
+    return outcome
 
 
 def _revive(blob: bytes, path: Path) -> Outcome:
