@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -59,6 +60,40 @@ def test_cache_serves_unchanged_records_and_notices_changes(room: Room) -> None:
     assert again.body == "Body text.\n"
     room.write("cached", title="Second")
     assert newsroom.scan().articles[0].title == "Second"
+
+
+def test_cache_notices_an_edit_of_the_same_size_by_its_time_or_its_inode(room: Room) -> None:
+    path = room.write("cached", title="First")
+    old = time.time() - 60
+    os.utime(path, (old, old))
+    newsroom = Newsroom(room.root)
+    assert newsroom.scan().articles[0].title == "First"
+    room.write("cached", title="Fixed")  # same size, new time
+    os.utime(path, (old - 10, old - 10))
+    assert newsroom.scan().articles[0].title == "Fixed"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8").replace("Fixed", "Final")
+    replacement = room.write_raw("replacement.txt", text)
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size and time
+    os.replace(replacement, path)
+    assert path.stat().st_ino != before.st_ino
+    assert newsroom.scan().articles[0].title == "Final"
+
+
+def test_a_record_removed_while_the_scan_looks_is_no_record_and_leaves_the_cache(room: Room) -> None:
+    for slug in ("kept", "gone"):
+        path = room.write(slug)
+        os.utime(path, (time.time() - 60,) * 2)
+    newsroom = Newsroom(room.root)
+    names = newsroom.record_names()
+    assert names == ["gone.md", "kept.md"]
+    newsroom.scan()  # both cached
+    room.path("gone").unlink()  # after the folder was listed, before the file is stat'ed
+    loaded = index.load_all(newsroom, names)
+    assert [path.name for path, _ in loaded] == ["kept.md"]
+    db = sqlite3.connect(room.root / ".pressctl" / index.FILE)
+    assert db.execute("SELECT name FROM records").fetchall() == [("kept.md",)]
+    db.close()
 
 
 def test_corrupt_cache_is_rebuilt_silently(room: Room) -> None:

@@ -48,21 +48,27 @@ Frozen = tuple[bytes, str | None, float | None]
 
 
 def load_all(
-    newsroom: Newsroom, paths: Iterable[Path], *, bodies: bool = False
+    newsroom: Newsroom, names: Iterable[str], *, bodies: bool = False
 ) -> list[tuple[Path, Outcome]]:
-    """Parse every path, using and refreshing the cache where it is safe."""
+    """Parse the records of `articles/` named NAMES, using and refreshing the cache where
+    it is safe."""
     db = _open(newsroom)
     cached = _read(db) if db is not None else {}
     now = time.time_ns()
+    folder = newsroom.articles_dir
+    # each file is stat'ed by this plain text path: making it from a Path object costs
+    # more than the system call (10,000 records: about 15 ms)
+    prefix = os.path.join(folder, "")
     fresh: list[tuple[str, int, int, int, bytes, str | None, float | None]] = []
     out: list[tuple[Path, Outcome]] = []
     misses: list[tuple[int, Path, Key]] = []  # not in the cache: where they go in OUT
-    for path in paths:
+    for name in names:
+        path = folder / name
         try:
-            st = os.lstat(path)
+            st = os.lstat(prefix + name)
             link = stat.S_ISLNK(st.st_mode)
             if link:
-                st = os.stat(path)
+                st = os.stat(prefix + name)
         except FileNotFoundError:
             continue  # removed while we looked, or a dangling link: not a record
         except OSError as exc:
@@ -75,7 +81,7 @@ def load_all(
                 hint="replace the link with the article file itself")))
             continue
         key: Key = (st.st_size, st.st_mtime_ns, st.st_ino)
-        hit = cached.get(path.name)
+        hit = cached.get(name)
         if hit is not None and hit[0] == key and not bodies:
             out.append((path, _defer(hit[1], path)))
             continue

@@ -129,14 +129,14 @@ class Newsroom:
         """True when an article file for SLUG exists."""
         return self.path_for(slug).exists()
 
-    def record_paths(self) -> list[Path]:
-        """Every `*.md` record in `articles/`, sorted, leftover temporary files ignored."""
+    def record_names(self) -> list[str]:
+        """The file names of every `*.md` record in `articles/`, sorted, leftover temporary
+        files ignored."""
         try:
             names = os.listdir(self.articles_dir)
         except FileNotFoundError:
             return []
-        folder = self.articles_dir
-        return [folder / n for n in sorted(names) if n.endswith(".md") and not n.startswith(".")]
+        return [n for n in sorted(names) if n.endswith(".md") and not n.startswith(".")]
 
     def scan(self, *, bodies: bool = False) -> Scan:
         """Load every record; broken ones become problems and never stop the others."""
@@ -144,7 +144,7 @@ class Newsroom:
 
         result = Scan()
         with _collector_paused():
-            loaded = index.load_all(self, self.record_paths(), bodies=bodies)
+            loaded = index.load_all(self, self.record_names(), bodies=bodies)
             for path, outcome in loaded:
                 if isinstance(outcome, RecordError):
                     message = f"{outcome.message}; {outcome.hint}" if outcome.hint else outcome.message
