@@ -13,6 +13,8 @@ from pressctl.record import canonical
 from pressctl.serialize import json_default
 
 CSV_COLUMNS = ("slug", "status", "published", "title", "authors", "tags", "category", "lang")
+# `json.dumps(text, ensure_ascii=False)` builds an encoder at each call: one for all lines
+_json_text = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def as_json(articles: Sequence[Article], root: Path) -> str:
@@ -28,8 +30,8 @@ def _line(article: Article) -> str:
     path = f"{article.path.parent.name}/{article.path.name}"
     row = article.record.row  # the index's copy, while the record is untouched
     if row is not None:
-        return f'{row[:-1]}, "path": {json.dumps(path, ensure_ascii=False)}}}' if row != "{}" \
-            else f'{{"path": {json.dumps(path, ensure_ascii=False)}}}'
+        return f'{row[:-1]}, "path": {_json_text(path)}}}' if row != "{}" \
+            else f'{{"path": {_json_text(path)}}}'
     data = canonical(article.meta)
     data["path"] = path
     return json.dumps(data, ensure_ascii=False, default=json_default)
