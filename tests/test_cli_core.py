@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -150,6 +151,23 @@ def test_list_off_a_terminal_is_tab_separated_newest_first(cli: Cli, sample: Roo
     assert dates == sorted(dates, reverse=True)
     assert ["at-un-bart-somers-discusses-migration", "published", "2017-04-19",
             "At UN, Bart Somers discusses migration"] in rows
+
+
+def test_list_puts_the_newest_first_then_orders_by_slug(cli: Cli, room: Room) -> None:
+    noon = datetime.fromisoformat("2024-05-01T12:00:00+02:00")
+    room.write("b-same-time", status="published", published=noon)
+    room.write("a-same-time", status="published", published=noon)
+    room.write("c-created-later", created=datetime.fromisoformat("2024-06-01T09:00:00+02:00"))
+    room.write("d-older", status="published", published=datetime.fromisoformat("2023-01-01T09:00:00+01:00"))
+    room.write_raw("e-undated.md", '+++\ntitle = "Undated"\nstatus = "draft"\n+++\n')
+    room.write("f-naive", created=datetime.fromisoformat("2024-05-01T12:00:00"))  # Brussels: as noon
+    for path in room.articles.iterdir():
+        os.utime(path, (path.stat().st_mtime - 3600,) * 2)  # old enough to be cached
+    expected = "c-created-later\na-same-time\nb-same-time\nf-naive\nd-older\ne-undated\n"
+    for _ in range(2):  # read from the files, then from the cache
+        r = cli("list", "--format", "slugs")
+        assert (r.exit_code, r.stdout) == (0, expected), r.stderr
+    assert cli("list", "--format", "slugs", "--reverse").stdout.splitlines() == expected.split()[::-1]
 
 
 def test_list_json_has_front_matter_and_path_but_no_body(cli: Cli, sample: Room) -> None:

@@ -76,14 +76,24 @@ def _stamp(when: datetime | None) -> float:
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:
-    """The stable order: newest `published` (else `created`) first, then slug."""
-    return sorted(articles, key=_newest_key)
+    """The stable order: newest `published` (else `created`) first, then slug.
+
+    Two stable sorts on plain keys rather than one on (time, slug) pairs: no pair is made
+    for each article, and the cycle collector is not woken by 10,000 of them.
+    """
+    result = sorted(articles, key=_slug)
+    result.sort(key=_newest)
+    return result
 
 
-def _newest_key(article: Article) -> tuple[float, str]:
+def _slug(article: Article) -> str:
+    return article.slug
+
+
+def _newest(article: Article) -> float:
     # a record fresh from the index carries its timestamp: no need to decode its fields
     stamp = article.record.stamp
-    return (-(stamp if stamp is not None else _stamp(article.date)), article.slug)
+    return -(stamp if stamp is not None else _stamp(article.date))
 
 
 def order(articles: Iterable[Article], key: SortKey | None, *, reverse: bool = False) -> list[Article]:
