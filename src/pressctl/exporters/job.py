@@ -21,7 +21,7 @@ from pressctl.exporters.bodies import RenderCache, Resolver
 from pressctl.exporters.records import Entry, Reader, Selection
 from pressctl.exporters.workers import Workers
 from pressctl.problems import Problem, Severity
-from pressctl.store import Newsroom
+from pressctl.store import Newsroom, collector_paused
 
 CHUNK = 48
 _OLDEST = datetime(1, 1, 2, tzinfo=UTC)
@@ -104,17 +104,13 @@ class ExportJob:
             return self.workers.map(records.read_records, ((reader, c) for c in chunks),
                                     count=len(chunks), done=tick)
 
-        # Reading builds a few objects for each record and frees next to none: the cycle
-        # collector would walk them all again and again, for nothing to collect; and what
-        # it built lives to the end of the export (`freeze`).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            self.catalog = catalog.load(self.newsroom, self.state_dir, self.reader, run, self.cache.put)
-        finally:
-            self.freeze()
-            if collecting:
-                gc.enable()
+        # What reading builds lives to the end of the export (`freeze`).
+        with collector_paused():
+            try:
+                self.catalog = catalog.load(self.newsroom, self.state_dir, self.reader, run,
+                                            self.cache.put)
+            finally:
+                self.freeze()
         result = self.result
         for problem in self.catalog.unreadable:
             result.problems.append(problem)
