@@ -6,7 +6,8 @@ Runs one cold ``export --format html --jobs 1`` of the benchmark corpus inside t
 process (caches and output set aside first, as ``run.py`` does), with a timer around
 each of the functions below, and prints each piece's own CPU time (user + system,
 without the time of the timed pieces it calls). With one job every piece runs here,
-so the pieces add up to the whole export.
+so the pieces add up to the whole export. The timers cost about 2 µs a call, some 3%
+of the whole at 10,000 articles, which falls on the pieces that make the calls.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import run
@@ -29,13 +31,13 @@ PIECES: tuple[tuple[str, str, str], ...] = (
     ("pressctl.record", "read_bytes", "reading the record files"),
     ("pressctl.record", "parse", "TOML: splitting the record and tomllib"),
     ("pressctl.exporters.records", "faults", "record checks"),
-    ("pressctl.markdown", "_render_article", "Markdown: cmark-gfm"),
-    ("pressctl.markdown", "_sanitise", "Markdown: nh3"),
+    ("pressctl.markdown", "_render_article", "Markdown: cmark-gfm, with its syntax tree"),
+    ("pressctl.markdown", "_sanitise", "Markdown: nh3, with the link rewriting"),
     ("pressctl.markdown", "_text_of", "Markdown: text of the body"),
     ("pressctl.markdown", "_count_words", "Markdown: word count"),
     ("pressctl.markdown", "_first_paragraph", "Markdown: first paragraph"),
-    ("pressctl.markdown", "render_body", "Markdown: the rest (links, control characters)"),
-    ("pressctl.exporters.bodies", "render", "Markdown: the rest (links, control characters)"),
+    ("pressctl.markdown", "render_body", "Markdown: the rest"),
+    ("pressctl.exporters.bodies", "render", "Markdown: the rest"),
     ("pressctl.exporters.records", "Entry.to_json", "catalog: entries as JSON"),
     ("pressctl.exporters.records", "read_records", "catalog: the rest"),
     ("pressctl.exporters.records", "Entry.from_json", "catalog: the rest"),
@@ -52,7 +54,7 @@ PIECES: tuple[tuple[str, str, str], ...] = (
     ("pressctl.exporters.patch", "Store.save", "export state: stored"),
     ("pressctl.exporters.site", "Build._page_fingerprint", "page fingerprints"),
     ("pressctl.exporters.output", "Folder.write", "writing files (temporary file, rename, digest)"),
-    ("pressctl.exporters.site", "Inputs", "start, layout, feeds, sitemap, manifest"),
+    ("pressctl.exporters.site", "Inputs.__init__", "start, layout, feeds, sitemap, manifest"),
     ("pressctl.exporters.job", "ExportJob.start", "start, layout, feeds, sitemap, manifest"),
     ("pressctl.exporters.job", "ExportJob.prerender", "start, layout, feeds, sitemap, manifest"),
     ("pressctl.exporters.job", "ExportJob.save", "start, layout, feeds, sitemap, manifest"),
@@ -90,23 +92,28 @@ class Meter:
 
 @contextlib.contextmanager
 def metered(meter: Meter) -> Iterator[None]:
-    """Install the timers of PIECES; a piece the code no longer has is an error."""
+    """Install the timers of PIECES, and take them out again; a piece the code no longer
+    has, or one that is not a function or method, is an error."""
     undo: list[tuple[object, str, object]] = []
     try:
         for module_name, path, label in PIECES:
             owner: object = importlib.import_module(module_name)
             *parents, name = path.split(".")
             for parent in parents:
-                owner = getattr(owner, parent)
-            original = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name, None)
-            if original is None:
-                raise SystemExit(f"cost.py times {module_name}.{path}, which pressctl no longer has")
-            undo.append((owner, name, original))
-            setattr(owner, name, meter.wrap(label, getattr(owner, name)))
+                owner = getattr(owner, parent, None)
+            raw = vars(owner).get(name) if owner is not None else None
+            if isinstance(raw, classmethod | staticmethod):
+                timed: object = type(raw)(meter.wrap(label, raw.__func__))
+            elif callable(raw) and not isinstance(raw, type):
+                timed = meter.wrap(label, raw)
+            else:
+                raise SystemExit(f"cost.py times {module_name}.{path}, which is not a function of pressctl")
+            undo.append((owner, name, raw))
+            setattr(owner, name, timed)
         yield
     finally:
-        for owner, name, original in reversed(undo):
-            setattr(owner, name, original)
+        for owner, name, raw in reversed(undo):
+            setattr(owner, name, raw)
 
 
 def cold_export(corpus: run.Corpus, meter: Meter) -> float:
@@ -140,7 +147,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--count", type=int, default=10_000, help="articles in the corpus")
     p.add_argument("--seed", type=int, default=1, help="generator seed")
-    p.add_argument("--work", type=run.Path, default=run.DEFAULT_WORK, help="corpus cache and outputs")
+    p.add_argument("--work", type=Path, default=run.DEFAULT_WORK, help="corpus cache and outputs")
     return p.parse_args(argv)
 
 

@@ -1,13 +1,15 @@
-"""The least time any Python exporter built on pressctl's stack needs, against Hugo.
+"""A floor for the cold html export: what the article pages alone cost on pressctl's stack.
 
 Usage: python bench/floor.py [--count 10000] [--repeat 5] [--jobs N] [--work DIR]
 
 The floor does, on every core, only what each article page cannot do without: read the
 record, parse its front matter with ``tomllib``, render its body with cmark-gfm, sanitise
 it with nh3, fill a Jinja2 template as small as the Hugo site's single-page template,
-and write ``articles/<slug>/index.html``. Nothing else: no checks, no links resolved, no
-list, tag or feed pages, no caches for the next run, no fsync. A pressctl cold export does
-all of this and more, so it cannot take less time than the floor on the same machine.
+and write ``articles/<slug>/index.html``. It takes the articles an export takes
+(published, or scheduled and due; not expired). Nothing else: no checks, no links
+resolved, no list, tag or feed pages, no caches for the next run, no temporary files
+or fsync. A pressctl cold export does all of this and more, through the same libraries,
+so the floor is a lower-bound estimate of its time on the same machine.
 
 The floor and Hugo run alternately on the benchmark corpus, the same way ``run.py``
 measures ``html-cold``; the table gives both medians and their ratio.
@@ -20,8 +22,9 @@ import os
 import sys
 import tomllib
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import run
 
@@ -38,7 +41,9 @@ SINGLE = """<!doctype html>
 <main>
 <article>
 <h1>{{ title }}</h1>
+{% if published %}
 <time datetime="{{ published.isoformat() }}">{{ published.strftime("%-d %B %Y") }}</time>
+{% endif %}
 {{ body }}
 <ul class="tags">
 {% for tag in tags %}<li><a href="../../tags/{{ tag }}/">{{ tag }}</a></li>{% endfor %}
@@ -51,26 +56,25 @@ SINGLE = """<!doctype html>
 CHUNK = 48
 
 
-def build_chunk(task: tuple[str, str, list[str]]) -> int:
+def build_chunk(task: tuple[str, str, str, list[str]]) -> int:
     """Render and write the pages of one chunk of records; the number written."""
     import cmarkgfm
     import jinja2
     import nh3
     from markupsafe import Markup
 
-    articles, out, names = task
+    articles, zone, out, names = task
     template = _template(jinja2)
-    now = datetime.now().astimezone()
+    tz = ZoneInfo(zone) if zone else None
+    now = datetime.now(UTC)
     written = 0
     for name in names:
         with open(os.path.join(articles, name), encoding="utf-8") as fh:
             text = fh.read()
         _, front, body = text.split("+++\n", 2)
         meta = tomllib.loads(front)
-        published = meta.get("published")
-        if isinstance(published, date) and not isinstance(published, datetime):
-            published = datetime(published.year, published.month, published.day).astimezone()
-        if meta.get("status") != "published" or not isinstance(published, datetime) or published > now:
+        published = _aware(meta.get("published"), tz)
+        if not _live(meta.get("status"), published, _aware(meta.get("expires"), tz), now):
             continue
         html = nh3.clean(cmarkgfm.github_flavored_markdown_to_html(body))
         page = template.render(lang=meta.get("lang", "en"), title=meta["title"], site_title="Bench Newsroom",
@@ -81,6 +85,24 @@ def build_chunk(task: tuple[str, str, list[str]]) -> int:
             fh.write(page)
         written += 1
     return written
+
+
+def _aware(value: object, tz: ZoneInfo | None) -> datetime | None:
+    """A front matter date or datetime with an offset (naive ones in the newsroom's zone)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=tz) if tz else value.astimezone()
+    return value
+
+
+def _live(status: object, published: datetime | None, expires: datetime | None, now: datetime) -> bool:
+    """pressctl's rule for what an export takes: published, or scheduled and due; not expired."""
+    if status == "scheduled" and (published is None or published > now):
+        return False
+    return status in ("published", "scheduled") and (expires is None or expires > now)
 
 
 _templates: dict[str, object] = {}
@@ -97,8 +119,10 @@ def build(newsroom: Path, out: Path, jobs: int) -> int:
     import multiprocessing
 
     articles = str(newsroom / "articles")
-    names = sorted(n for n in os.listdir(articles) if n.endswith(".md"))
-    tasks = [(articles, str(out), names[i:i + CHUNK]) for i in range(0, len(names), CHUNK)]
+    with open(newsroom / "pressctl.toml", "rb") as fh:
+        zone = str(tomllib.load(fh).get("timezone") or "")
+    names = sorted(n for n in os.listdir(articles) if n.endswith(".md") and not n.startswith("."))
+    tasks = [(articles, zone, str(out), names[i:i + CHUNK]) for i in range(0, len(names), CHUNK)]
     if jobs == 1:
         return sum(map(build_chunk, tasks))
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
