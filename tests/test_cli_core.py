@@ -161,9 +161,12 @@ def test_list_puts_the_newest_first_then_orders_by_slug(cli: Cli, room: Room) ->
     room.write("d-older", status="published", published=datetime.fromisoformat("2023-01-01T09:00:00+01:00"))
     room.write_raw("e-undated.md", '+++\ntitle = "Undated"\nstatus = "draft"\n+++\n')
     room.write("f-naive", created=datetime.fromisoformat("2024-05-01T12:00:00"))  # Brussels: as noon
+    # ties go by slug, not by file name ("same-b.md" is listed before "same.md")
+    room.write("same-b", status="published", published=noon)
+    room.write("same", status="published", published=noon)
     for path in room.articles.iterdir():
         os.utime(path, (path.stat().st_mtime - 3600,) * 2)  # old enough to be cached
-    expected = "c-created-later\na-same-time\nb-same-time\nf-naive\nd-older\ne-undated\n"
+    expected = "c-created-later\na-same-time\nb-same-time\nf-naive\nsame\nsame-b\nd-older\ne-undated\n"
     for _ in range(2):  # read from the files, then from the cache
         r = cli("list", "--format", "slugs")
         assert (r.exit_code, r.stdout) == (0, expected), r.stderr
