@@ -61,6 +61,12 @@ class Scan:
         return {a.slug: a for a in self.articles}
 
 
+def is_record_name(name: str) -> bool:
+    """True for the file name of a record in `articles/`: `*.md`, not hidden (a leftover
+    temporary file starts with a dot)."""
+    return name.endswith(".md") and not name.startswith(".")
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Keep the cycle collector out of a block that reads every record.
@@ -136,7 +142,7 @@ class Newsroom:
             names = os.listdir(self.articles_dir)
         except FileNotFoundError:
             return []
-        return [n for n in sorted(names) if n.endswith(".md") and not n.startswith(".")]
+        return [n for n in sorted(names) if is_record_name(n)]
 
     def scan(self, *, bodies: bool = False) -> Scan:
         """Load every record; broken ones become problems and never stop the others."""

@@ -26,7 +26,7 @@ from pressctl.exporters import bodies
 from pressctl.exporters.records import RACY_NS, SHARE_FROM, Entry, Parsed, Reader
 from pressctl.problems import Problem, Severity
 from pressctl.record import Record
-from pressctl.store import Newsroom
+from pressctl.store import Newsroom, is_record_name
 
 FILE = "export-catalog.sqlite"
 FORMAT = 3  # 2: faults from the validation engine (checks.own_problems); 3: each entry's view
@@ -70,8 +70,7 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
     racy = False
     folder = newsroom.articles_dir
     try:
-        listing = sorted((e.name, e) for e in os.scandir(folder)
-                         if e.name.endswith(".md") and not e.name.startswith("."))
+        listing = sorted((e.name, e) for e in os.scandir(folder) if is_record_name(e.name))
     except FileNotFoundError:
         listing = []
     shared = len(listing) >= SHARE_FROM

@@ -136,12 +136,9 @@ class Inputs:
         self.config = h.hexdigest()  # everything but the records
         # Each record's identity (size:mtime:inode), None when too fresh to be trusted.
         self.keys: dict[str, str | None] = {}
-        names: list[str] = []
-        with contextlib.suppress(FileNotFoundError), os.scandir(newsroom.articles_dir) as it:
-            names = sorted(e.name for e in it if e.name.endswith(".md") and not e.name.startswith("."))
         folder = f"{newsroom.articles_dir}/"
         lines = []
-        for name in names:
+        for name in newsroom.record_names():
             try:
                 st = os.stat(folder + name)
             except OSError:
