@@ -90,6 +90,16 @@ class Meter:
         return timed
 
 
+def resolve(module_name: str, path: str) -> tuple[object | None, str]:
+    """Where the piece PATH of MODULE_NAME lives (a module or a class; None when the code
+    no longer has it), and its name there."""
+    owner: object | None = importlib.import_module(module_name)
+    *parents, name = path.split(".")
+    for parent in parents:
+        owner = getattr(owner, parent, None)
+    return owner, name
+
+
 @contextlib.contextmanager
 def metered(meter: Meter) -> Iterator[None]:
     """Install the timers of PIECES, and take them out again; a piece the code no longer
@@ -97,10 +107,7 @@ def metered(meter: Meter) -> Iterator[None]:
     undo: list[tuple[object, str, object]] = []
     try:
         for module_name, path, label in PIECES:
-            owner: object = importlib.import_module(module_name)
-            *parents, name = path.split(".")
-            for parent in parents:
-                owner = getattr(owner, parent, None)
+            owner, name = resolve(module_name, path)
             raw = vars(owner).get(name) if owner is not None else None
             if isinstance(raw, classmethod | staticmethod):
                 timed: object = type(raw)(meter.wrap(label, raw.__func__))

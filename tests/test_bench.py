@@ -65,14 +65,8 @@ def test_cost_times_functions_and_methods_and_puts_them_back(cost: ModuleType) -
     from pressctl.exporters.records import Entry
 
     def originals() -> list[object]:
-        found = []
-        for module, path, _ in cost.PIECES:
-            owner: object = importlib.import_module(module)
-            *parents, name = path.split(".")
-            for parent in parents:
-                owner = getattr(owner, parent)
-            found.append(vars(owner)[name])
-        return found
+        return [vars(owner)[name] for owner, name in
+                (cost.resolve(module, path) for module, path, _ in cost.PIECES)]
 
     before = originals()
     meter = cost.Meter()
