@@ -85,6 +85,9 @@ def test_body_with_delimiter_lines_round_trips() -> None:
         ("   \n\n", 1, "empty"),
         ("title = 'x'\n+++\nbody\n", 1, "first line must be exactly '+++'"),
         ("+++\ntitle = 'x'\nbody without end\n", 1, "never closed"),
+        ("+++", 1, "never closed"),  # one line cannot both open and close the front matter
+        ("+++\ntitle = 'x'\n+++ \nbody\n", 1, "never closed"),
+        ("+++\ntitle = 'x'\n+++\r\r\nbody\n", 1, "never closed"),
         ("+++\ntitle = 'x'\nstatus = draft\n+++\nbody\n", 3, "not valid TOML"),
         ("+++\ntitle = 'x'\n\ntags = [\"a\",\n+++\n", None, "not valid TOML"),
         ("+++ \ntitle = 'x'\n+++\n", 1, "first line"),
@@ -98,6 +101,21 @@ def test_bad_records_name_the_file_line(text: str, line: int | None, fragment: s
         assert info.value.line == line
     assert str(info.value).startswith("articles/bad.md")
     assert info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "meta", "body", "body_line"),
+    [
+        ("+++\ntitle = 'x'\n+++", {"title": "x"}, "", 4),
+        ("+++\r\ntitle = 'x'\r\n\r\na = 1\r\n+++\r\nbody\r\n", {"title": "x", "a": 1}, "body\r\n", 6),
+        ("+++\n+++\n+++\n", {}, "+++\n", 3),
+        ('+++\na = """\n+++x\n"""\n+++\nb\n', {"a": "+++x\n"}, "b\n", 6),
+    ],
+)
+def test_the_front_matter_ends_at_the_first_line_that_is_the_delimiter(
+        text: str, meta: dict[str, object], body: str, body_line: int) -> None:
+    rec = record.parse(text, "a.md")
+    assert (rec.meta, rec.body, rec.body_line) == (meta, body, body_line)
 
 
 def test_toml_error_line_is_the_file_line_not_the_front_matter_line() -> None:

@@ -50,6 +50,8 @@ IMAGE_ORDER = ("src", "alt", "credit")
 
 _KEY_LINE = re.compile(r"""^\s*(?P<key>[A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*(?:\.|=)""")
 _TABLE_LINE = re.compile(r"""^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(?:#.*)?$""")
+# A line that is exactly the delimiter (before "\n", "\r\n" or the end of the text).
+_CLOSING = re.compile(rf"^{re.escape(DELIMITER)}\r?$", re.MULTILINE)
 _TOML_ERROR_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -203,22 +205,9 @@ def parse(text: str, path: Path | str | None = None) -> Record:
             hint=f"add a line '{DELIMITER}' before the front matter and another after it",
             code="PC001",
         )
-    # find the closing delimiter line
-    pos = first_end + 1
-    line_no = 2
-    close_start = -1
-    while pos < len(text):
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
-        if line.rstrip("\r") == DELIMITER and (line == DELIMITER or line == DELIMITER + "\r"):
-            close_start = pos
-            body_pos = len(text) if end < 0 else end + 1
-            break
-        if end < 0:
-            break
-        pos = end + 1
-        line_no += 1
-    if close_start < 0:
+    # the closing delimiter line
+    close = _CLOSING.search(text, first_end + 1) if first_end >= 0 else None
+    if close is None:
         raise RecordError(
             f"the front matter opened on line 1 is never closed by a '{DELIMITER}' line",
             path=path,
@@ -226,6 +215,9 @@ def parse(text: str, path: Path | str | None = None) -> Record:
             hint=f"add a line that is exactly '{DELIMITER}' between the front matter and the body",
             code="PC001",
         )
+    close_start = close.start()
+    line_no = 2 + text.count("\n", first_end + 1, close_start)
+    body_pos = close.end() + 1  # past its newline (or the end of the text)
     front = text[first_end + 1 : close_start]
     try:
         meta = tomllib.loads(front)
