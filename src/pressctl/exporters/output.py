@@ -263,13 +263,12 @@ class Folder:
             return False
         if parent in self._checked:
             return parent in self._created
-        current = self.root
         so_far = ""
         for part in parent.split("/"):
             so_far = f"{so_far}/{part}" if so_far else part
-            current = current / part
             if so_far in self._checked:
                 continue
+            current = self._prefix + so_far
             try:
                 os.mkdir(current)
                 self._created.add(so_far)
