@@ -118,9 +118,27 @@ def _environment_class() -> type[jinja2.Environment]:
         A template's globals are a dict, not Jinja2's ChainMap over the environment's (all set
         before a template is loaded): each render of a template that imports another compares
         their names, which is slow on a ChainMap.
+
+        Loaded templates are kept in a plain dict: a page looks up three (its own, the one it
+        extends, the one it imports), and templates never change under an environment (one
+        with other templates is a new environment, see `Theme.stamp`).
         """
 
         template_class = Template
+        loaded: dict[tuple[str, str | None], jinja2.Template]
+
+        def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                         globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+            if globals is not None or type(name) is not str:
+                return super().get_template(name, parent, globals)
+            try:
+                loaded = self.loaded
+            except AttributeError:
+                loaded = self.loaded = {}
+            template = loaded.get((name, parent))
+            if template is None:
+                template = loaded[name, parent] = super().get_template(name, parent)
+            return template
 
         def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
             return {**self.globals, **(d or {})}
