@@ -39,6 +39,22 @@ def test_python_dash_m_works(tmp_path: Path) -> None:
     assert r.returncode == 0 and r.stdout.startswith("pressctl ")
 
 
+def test_what_a_command_read_is_left_to_the_end_of_the_process(sample: Room) -> None:
+    # No last collection over the garbage of a large export or listing: the objects are
+    # frozen once the command's output is flushed, and the exit code is the command's.
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: sys.stderr.write(f'frozen={gc.get_freeze_count()}'))\n"
+             "from pressctl.__main__ import main\n"
+             "sys.argv = ['pressctl', 'list', '--format', 'slugs']\n"
+             "main()\n")
+    r = subprocess.run([sys.executable, "-c", probe], cwd=sample.root, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0
+    assert len(r.stdout.splitlines()) == len(list((sample.root / "articles").glob("*.md")))
+    frozen = int(r.stderr.rpartition("frozen=")[2])
+    assert frozen > 1000
+
+
 def test_a_new_users_session(tmp_path: Path) -> None:
     assert run("init", "desk", cwd=tmp_path).returncode == 0
     desk = tmp_path / "desk"

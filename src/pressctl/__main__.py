@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -27,6 +28,10 @@ def _flush_or_quit(code: int) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = code or 0
+    # What a command read is garbage now, much of it in reference cycles: leave it to the
+    # end of the process instead of a last collection (0.2 s after an export of 10,000
+    # articles). Everything pressctl writes is closed by the time a command returns.
+    gc.freeze()
     sys.exit(code)
 
 
