@@ -5,7 +5,9 @@ their bodies render to (the first paragraph for summaries, the word count, the l
 in the body). Parsing and rendering 10,000 records takes seconds, so the results are
 kept in `.pressctl/export-catalog.sqlite`, keyed by each file's size, mtime and inode,
 and records that changed are parsed (and rendered) again, on every core when there
-are many. The catalog is a cache like the index (SQLite with a JSON row per record:
+are many. A file of the same size under another mtime or inode (a fresh clone of the
+newsroom, a restored copy) is read, and its entry kept when its bytes are the ones it
+was parsed from. The catalog is a cache like the index (SQLite with a JSON row per record:
 no pickle, so a planted file cannot run code), and safe to delete.
 """
 
@@ -23,13 +25,14 @@ from pathlib import Path
 from pressctl import cachedb
 from pressctl.article import Article
 from pressctl.exporters import bodies
-from pressctl.exporters.records import RACY_NS, SHARE_FROM, Entry, Parsed, Reader
+from pressctl.exporters.records import RACY_NS, SHARE_FROM, Entry, Key, Parsed, Reader, same_content
 from pressctl.problems import Problem, Severity
 from pressctl.record import Record
 from pressctl.store import Newsroom, is_record_name
 
 FILE = "export-catalog.sqlite"
-FORMAT = 3  # 2: faults from the validation engine (checks.own_problems); 3: each entry's view
+FORMAT = 4  # 2: faults from the validation engine (checks.own_problems); 3: each entry's view;
+# 4: each entry's content digest
 
 CHUNK = 48
 Runner = Callable[[Reader, list[list[str]]], Iterator[list[Parsed]]]
@@ -67,6 +70,7 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
     now_ns = clock.time_ns()
     entries: dict[str, Entry] = {}
     todo: list[str] = []
+    copies: list[tuple[str, Key, bool]] = []
     racy = False
     folder = newsroom.articles_dir
     try:
@@ -90,9 +94,12 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
         old = previous.get(name)
         if old is not None and old.key == key and not fresh:
             entries[name] = old
+        elif old is not None and old.content and old.key is not None and old.key[0] == key[0]:
+            copies.append((name, key, fresh))  # the same size: maybe the same bytes, copied
         else:
             todo.append(name)
     del listing
+    moved = _same_bytes(folder, previous, copies, entries, todo)
     articles: dict[str, Article] = {}
     for name, entry in entries.items():
         if entry.meta is not None:
@@ -105,6 +112,7 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
     previous.clear()
     writer = _Writer(state_dir, reset=stored is None)
     try:
+        writer.move(moved, entries)
         for results in run(reader, chunked(todo, CHUNK)) if todo else ():
             for name, encoded, html in results:
                 if isinstance(encoded, Entry):
@@ -134,6 +142,28 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
                                       code, message + "; the record is skipped"))
     ordered = [articles[n] for n in sorted(articles)]
     return Catalog(entries, ordered, unreadable, racy)
+
+
+def _same_bytes(folder: Path, previous: dict[str, Entry], copies: list[tuple[str, Key, bool]],
+                entries: dict[str, Entry], todo: list[str]) -> dict[str, Key]:
+    """Take the entries of COPIES (name, new identity, too fresh to trust) whose files still
+    have the bytes they were parsed from into ENTRIES, under their new identity; put the
+    others in TODO. Returns the entries to remember under their new identity, with the old.
+
+    A clone or a restored copy of a newsroom has the same records as files with other
+    mtimes and inodes: reading them is much cheaper than parsing and rendering them again.
+    """
+    moved: dict[str, Key] = {}
+    for name, key, fresh in copies:
+        old = previous[name]
+        if same_content(folder / name, old.content):
+            if not fresh and old.key is not None:
+                moved[name] = old.key
+            old.key = key
+            entries[name] = old
+        else:
+            todo.append(name)
+    return moved
 
 
 def store(state_dir: Path | None, rows: list[tuple[str, str]]) -> None:
@@ -174,6 +204,33 @@ class _Writer:
         self.rows.append((name, encoded))
         if len(self.rows) >= self.BATCH:
             self._flush()
+
+    def move(self, moved: dict[str, Key], entries: dict[str, Entry]) -> None:
+        """Remember the entries of MOVED (name: old identity) under their identity in ENTRIES.
+
+        Their rows are read back and only their identity, which leads the JSON text, is
+        rewritten: 10,000 records of a fresh clone are not encoded again.
+        """
+        if self.file is None or not moved:
+            return
+        names = sorted(moved)
+        try:
+            if self.db is None:
+                self.db = _connect(self.file)
+            for i in range(0, len(names), self.BATCH):
+                part = names[i:i + self.BATCH]
+                marks = ",".join("?" * len(part))
+                rows = self.db.execute(f"SELECT name, data FROM entries WHERE name IN ({marks})",
+                                       part).fetchall()
+                for name, data in rows:
+                    size, mtime, ino = moved[name]
+                    key = entries[name].key
+                    head = f"[{size},{mtime},{ino},"
+                    if key is not None and data.startswith(head):
+                        self.put(name, f"[{key[0]},{key[1]},{key[2]},{data[len(head):]}")
+        except (OSError, sqlite3.Error):
+            self.file = None  # not writable: run without keeping the catalog
+            self.close()
 
     def _flush(self, gone: set[str] | None = None) -> None:
         rows, self.rows = self.rows, []

@@ -48,6 +48,7 @@ class Entry:
     error: tuple[str, str, int | None] | None = None  # code, message, line
     body: BodyInfo | None = None
     view: str = ""  # a digest of all that other pages show of it (see `view_of`)
+    content: str = ""  # a digest of the file's bytes (see `content_digest`)
 
     def to_json(self) -> list[Any]:
         """The compact JSON form (datetimes of the known fields tagged), with its view."""
@@ -70,7 +71,7 @@ class Entry:
         raw: list[Any] = [*self.key, plain, typed, self.offset, [list(f) for f in self.faults],
                           list(self.error) if self.error else None, body]
         self.view = view_of(raw)
-        raw.append(self.view)
+        raw += [self.view, self.content]
         return raw
 
     @classmethod
@@ -79,7 +80,7 @@ class Entry:
 
         With SHARED, its strings and time zones are shared with the other entries.
         """
-        size, mtime, ino, plain, typed, offset, faults, error, body, view = raw
+        size, mtime, ino, plain, typed, offset, faults, error, body, view, content = raw
         meta = None
         if plain is not None:
             meta = plain
@@ -92,7 +93,7 @@ class Entry:
             info = BodyInfo(body[0], body[1], int(body[2]), tuple(body[3]) if body[3] else ())
         return cls(name, (int(size), int(mtime), int(ino)), meta, int(offset),
                    tuple(tuple(f) for f in faults) if faults else (),
-                   tuple(error) if error else None, info, str(view))
+                   tuple(error) if error else None, info, str(view), str(content))
 
 
 def view_of(raw: list[Any]) -> str:
@@ -221,18 +222,37 @@ def parse_entry(path: Path) -> tuple[Entry, Record | None]:
         key: Key | None = (st.st_size, st.st_mtime_ns, st.st_ino)
     except OSError as exc:
         return Entry(name, None, error=("PC006", f"cannot read: {exc.strerror}", None)), None
+    content = ""
     try:
         data = record.read_bytes(path)
+        content = content_digest(data)
         text = record.decode(data, path)
         rec = record.parse(text, path)
     except RecordError as exc:
-        return Entry(name, key, error=(exc.code, exc.message, exc.line)), None
+        return Entry(name, key, error=(exc.code, exc.message, exc.line), content=content), None
     except OSError as exc:
         return Entry(name, key, error=("PC006", f"cannot read: {exc.strerror}", None)), None
     if text.startswith(record.BOM):
         text = text[1:]
     offset = len(text) - len(rec.body)
-    return Entry(name, key, rec.meta, offset, tuple(faults(rec, path))), rec
+    return Entry(name, key, rec.meta, offset, tuple(faults(rec, path)), content=content), rec
+
+
+def content_digest(data: bytes) -> str:
+    """A digest of a record file's bytes: what an entry was parsed from.
+
+    A copy of the newsroom (a fresh clone in a pipeline, a restored backup) gives every
+    file a new mtime and inode; with the same bytes, its catalog entry still holds.
+    """
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def same_content(path: Path, content: str) -> bool:
+    """True when the file at PATH still has the bytes whose digest is CONTENT."""
+    try:
+        return content_digest(record.read_bytes(path)) == content
+    except (RecordError, OSError):
+        return False
 
 
 def read_body(path: Path, entry: Entry) -> str:
