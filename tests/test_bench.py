@@ -121,3 +121,43 @@ def test_floor_writes_the_article_pages_pressctl_exports(tmp_path: Path) -> None
     assert built.stderr.strip() == f"{len(floor_pages)} pages"
     page = (floor_out / "articles" / floor_pages[0] / "index.html").read_text(encoding="utf-8")
     assert "<p>" in page and "&lt;p&gt;" not in page  # the body is rendered, not escaped
+
+
+def test_the_clone_scenario_exports_a_fresh_copy_with_its_caches(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`html-clone` measures what a pipeline sees: before each run, a new copy of the newsroom
+    (new inodes and mtimes) with the `.pressctl/` caches that an earlier export left, and an
+    empty output folder."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    run = importlib.import_module("run")
+    corpus = run.Corpus(tmp_path / "corpus")
+    generated = bench("generate.py", str(corpus.newsroom), "--count", str(COUNT))
+    assert generated.returncode == 0, generated.stderr
+    tools = run.Tools([sys.executable, "-m", "pressctl"], ["hugo"])
+    scenario = run.build_scenario("html-clone", tools, corpus)
+    side = scenario.pressctl
+    for argv in side.setup:
+        assert subprocess.run(argv, cwd=side.cwd, capture_output=True, check=False).returncode == 0
+    for n in range(2):
+        side.prepare(n)
+        record = sorted((corpus.clone / "articles").glob("*.md"))[0]
+        original = corpus.newsroom / "articles" / record.name
+        assert record.read_bytes() == original.read_bytes()
+        assert record.stat().st_ino != original.stat().st_ino
+        assert (corpus.clone / ".pressctl" / "export-catalog.sqlite").is_file()
+        assert not corpus.out_clone.exists()
+        done = subprocess.run(side.argv, cwd=side.cwd, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert (corpus.out_clone / "index.html").is_file()
+    assert scenario.hugo is not None and scenario.target.max_ratio is None
+
+
+def test_a_scenario_without_a_target_shows_its_ratio_to_hugo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))
+    run = importlib.import_module("run")
+    mine, hugo = run.Outcome("pressctl"), run.Outcome("hugo")
+    mine.runs = [run.Run(3.0, 100.0, 0, "", cpu=5.0)]
+    hugo.runs = [run.Run(4.0, 600.0, 0, "", cpu=6.0)]
+    side = run.Side(["true"], Path("."))
+    scenario = run.Scenario("html-clone", side, side, run.Target("— (no target)"))
+    assert run.judge(scenario, mine, hugo) == ("0.750", "—")
