@@ -398,9 +398,12 @@ def html_clone(tools: Tools, c: Corpus) -> Scenario:
     restored (every file with a new mtime and inode), into an empty folder; vs Hugo's
     cold build."""
 
-    def fresh_clone(_: int) -> None:
+    def set_aside() -> None:
         c.discard(c.clone)
         c.discard(c.out_clone)
+
+    def fresh_clone(_: int) -> None:
+        set_aside()
         shutil.copytree(c.newsroom, c.clone, copy_function=shutil.copy)
 
     argv = [*tools.pressctl, "--root", str(c.clone), "export", "--format", "html", "--out", str(c.out_clone)]
@@ -410,6 +413,7 @@ def html_clone(tools: Tools, c: Corpus) -> Scenario:
         Side(argv, c.root, fresh_clone, setup=[pressctl_html(tools, c)]),
         cold.hugo,
         Target("— (no target: a pipeline's export)"),
+        cleanup=set_aside,
     )
 
 

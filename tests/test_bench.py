@@ -150,6 +150,9 @@ def test_the_clone_scenario_exports_a_fresh_copy_with_its_caches(tmp_path: Path,
         assert done.returncode == 0, done.stderr
         assert (corpus.out_clone / "index.html").is_file()
     assert scenario.hugo is not None and scenario.target.max_ratio is None
+    assert scenario.cleanup is not None
+    scenario.cleanup()  # the copy and its site go to the trash, emptied after the last scenario
+    assert not corpus.clone.exists() and not corpus.out_clone.exists()
 
 
 def test_a_scenario_without_a_target_shows_its_ratio_to_hugo(monkeypatch: pytest.MonkeyPatch) -> None:
