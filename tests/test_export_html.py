@@ -630,6 +630,8 @@ def test_a_copy_of_the_newsroom_with_its_caches_parses_only_what_differs(
     """A fresh clone in a pipeline, with `.pressctl/` restored: every file has a new mtime
     and inode, but a record with the bytes it had is not parsed or rendered again (one
     edited without a change of size is), and the site is the one a cold export makes."""
+    import types
+
     from pressctl.exporters import bodies, catalog, records
 
     for n in range(60):
@@ -637,44 +639,69 @@ def test_a_copy_of_the_newsroom_with_its_caches_parses_only_what_differs(
         os.utime(path, (path.stat().st_atime - 3600, path.stat().st_mtime - 3600))
     export_html(cli, tmp_path / "site", "--jobs", "1")
     clone = tmp_path / "clone"
-    shutil.copytree(room.root, clone, copy_function=shutil.copy)  # new inodes, mtimes of now
-    if not fresh:
-        for path in (clone / "articles").glob("*.md"):
-            os.utime(path, (path.stat().st_atime - 600, path.stat().st_mtime - 600))
+    shutil.copytree(room.root, clone, copy_function=shutil.copy)  # new inodes
     edited = clone / "articles" / "story-007.md"
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("Body text.", "Body-text."), encoding="utf-8")  # same size
-    if not fresh:
-        os.utime(edited, (edited.stat().st_atime - 600, edited.stat().st_mtime - 600))
+    copied = 1_900_000_000 * 10**9  # the copy's mtime; the catalog's clock is set from it
+    for path in (clone / "articles").glob("*.md"):
+        os.utime(path, ns=(copied, copied))
+
+    def at(seconds_after_the_copy: float) -> None:
+        now = copied + int(seconds_after_the_copy * 10**9)
+        monkeypatch.setattr(catalog, "clock", types.SimpleNamespace(time_ns=lambda: now))
 
     parsed: list[str] = []
     rendered: list[str] = []
-    real_parse, real_render = records.parse_entry, bodies.render
+    compared: list[str] = []
+    real_parse, real_render, real_same = records.parse_entry, bodies.render, catalog.same_content
     monkeypatch.setattr(records, "parse_entry", lambda p: parsed.append(p.name) or real_parse(p))
     monkeypatch.setattr(bodies, "render",
                         lambda body, resolver: rendered.append(body) or real_render(body, resolver))
+    monkeypatch.setattr(catalog, "same_content",
+                        lambda p, c, k: compared.append(p.name) or real_same(p, c, k))
 
     def export_clone(out: Path) -> None:
         result = cli("--root", str(clone), "export", "--format", "html", "--out", str(out), "--jobs", "1")
         assert result.exit_code == 0, result.stderr
 
+    at(1 if fresh else 600)  # within the two seconds an mtime is not trusted, or long after
     export_clone(tmp_path / "clone-site")
-    assert parsed == ["story-007.md"] and rendered == ["Body-text.\n"]
-    parsed.clear()
-    compared: list[str] = []
-    real_same = catalog.same_content
-    monkeypatch.setattr(catalog, "same_content", lambda p, c: compared.append(p.name) or real_same(p, c))
-    export_clone(tmp_path / "clone-site-again")
-    # A file copied just now is compared again, not parsed, and one parsed just now was not
-    # kept (either may still change within its mtime's tick); the others are known by
-    # their new identity.
-    assert parsed == (["story-007.md"] if fresh else [])
-    assert len(compared) == (59 if fresh else 0)
+    # Every copy of the same size is compared; the one that differs is parsed and rendered.
+    assert parsed == ["story-007.md"] and rendered == ["Body-text.\n"] and len(compared) == 60
     page = (tmp_path / "clone-site" / "articles" / "story-007" / "index.html").read_text(encoding="utf-8")
     assert "Body-text." in page
+    parsed.clear()
+    compared.clear()
+    at(600)
+    export_clone(tmp_path / "clone-site-again")
+    # What was compared or parsed while its mtime was too fresh to trust was not
+    # remembered under it (the file could have changed within the same tick): it is
+    # compared or parsed again. The rest is known by its new identity.
+    assert parsed == (["story-007.md"] if fresh else [])
+    assert len(compared) == (59 if fresh else 0)  # the parsed one was forgotten, not kept
     shutil.rmtree(clone / ".pressctl")
     export_clone(tmp_path / "cold")
     assert tree_bytes(tmp_path / "clone-site") == tree_bytes(tmp_path / "cold")
+    assert tree_bytes(tmp_path / "clone-site-again") == tree_bytes(tmp_path / "cold")
+
+
+def test_a_copy_is_compared_only_when_it_is_the_file_that_was_listed(room: Room) -> None:
+    """The identity the catalog remembers for a copy is the one of the file whose bytes
+    were compared: one put in its place since (same bytes or not) is not taken for it."""
+    from pressctl.exporters import records
+
+    path = published(room, "story")
+    st = path.stat()
+    listed = (st.st_size, st.st_mtime_ns, st.st_ino)
+    digest = records.content_digest(path.read_bytes())
+    assert records.same_content(path, digest, listed)
+    assert not records.same_content(path, records.content_digest(b"other bytes"), listed)
+    replacement = path.with_name("story.tmp")
+    shutil.copy(path, replacement)
+    os.replace(replacement, path)  # the same bytes, another inode
+    assert not records.same_content(path, digest, listed)
+    assert not records.same_content(room.articles / "gone.md", digest, listed)
 
 
 def test_an_export_leaves_the_cycle_collector_as_it_found_it(sample: Room, cli: Cli, tmp_path: Path) -> None:

@@ -302,6 +302,11 @@ def key_lines(front: str, first_line: int = 1) -> dict[str, int]:
 
 def read_bytes(path: Path) -> bytes:
     """Read a record's bytes, refusing one larger than the limit without reading it."""
+    return read_with_stat(path)[0]
+
+
+def read_with_stat(path: Path) -> tuple[bytes, os.stat_result]:
+    """`read_bytes`, with the status of the file that was read (taken before reading)."""
     # O_NONBLOCK: a FIFO named like a record must not hang us waiting for a writer
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
@@ -329,7 +334,7 @@ def read_bytes(path: Path) -> bytes:
         raise RecordError(
             "the record is larger than the 5 MB limit", path=path, code="PC003"
         )
-    return data
+    return data, st
 
 
 def _read_to_end(fd: int, size: int) -> bytes:

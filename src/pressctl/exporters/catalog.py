@@ -156,7 +156,7 @@ def _same_bytes(folder: Path, previous: dict[str, Entry], copies: list[tuple[str
     moved: dict[str, Key] = {}
     for name, key, fresh in copies:
         old = previous[name]
-        if same_content(folder / name, old.content):
+        if same_content(folder / name, old.content, key):
             if not fresh and old.key is not None:
                 moved[name] = old.key
             old.key = key

@@ -247,12 +247,14 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def same_content(path: Path, content: str) -> bool:
-    """True when the file at PATH still has the bytes whose digest is CONTENT."""
+def same_content(path: Path, content: str, key: Key) -> bool:
+    """True when the file at PATH is still the one KEY names and has the bytes whose
+    digest is CONTENT (a file put in its place since is not taken for it)."""
     try:
-        return content_digest(record.read_bytes(path)) == content
+        data, st = record.read_with_stat(path)
     except (RecordError, OSError):
         return False
+    return (st.st_size, st.st_mtime_ns, st.st_ino) == key and content_digest(data) == content
 
 
 def read_body(path: Path, entry: Entry) -> str:
