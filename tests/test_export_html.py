@@ -689,19 +689,19 @@ def test_a_copy_of_the_newsroom_with_its_caches_parses_only_what_differs(
 def test_a_copy_is_compared_only_when_it_is_the_file_that_was_listed(room: Room) -> None:
     """The identity the catalog remembers for a copy is the one of the file whose bytes
     were compared: one put in its place since (same bytes or not) is not taken for it."""
-    from pressctl.exporters import records
+    from pressctl import record
 
     path = published(room, "story")
     st = path.stat()
     listed = (st.st_size, st.st_mtime_ns, st.st_ino)
-    digest = records.content_digest(path.read_bytes())
-    assert records.same_content(path, digest, listed)
-    assert not records.same_content(path, records.content_digest(b"other bytes"), listed)
+    digest = record.content_digest(path.read_bytes())
+    assert record.same_content(path, digest, listed)
+    assert not record.same_content(path, record.content_digest(b"other bytes"), listed)
     replacement = path.with_name("story.tmp")
     shutil.copy(path, replacement)
     os.replace(replacement, path)  # the same bytes, another inode
-    assert not records.same_content(path, digest, listed)
-    assert not records.same_content(room.articles / "gone.md", digest, listed)
+    assert not record.same_content(path, digest, listed)
+    assert not record.same_content(room.articles / "gone.md", digest, listed)
 
 
 def test_an_export_leaves_the_cycle_collector_as_it_found_it(sample: Room, cli: Cli, tmp_path: Path) -> None:

@@ -284,3 +284,63 @@ def test_a_file_system_error_names_the_file_whatever_form_its_name_has(tmp_path:
     assert as_bytes.message.endswith("y.md: Permission denied")
     assert os_error(OSError(errno.EIO, "Input/output error", 7)).message == "Input/output error"
     assert os_error(OSError(errno.EIO, "Input/output error")).hint is None
+
+
+@pytest.mark.parametrize("fresh", [False, True], ids=["copied-earlier", "copied-just-now"])
+def test_a_copy_of_the_newsroom_with_its_cache_lists_and_validates_without_parsing(
+        room: Room, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh: bool) -> None:
+    """A fresh clone in a pipeline with `.pressctl/` restored: `list` and `validate` read
+    and compare the records whose bytes the cache parsed, parse only the one edited
+    without a change of size, and print what they print without the cache."""
+    import shutil
+    import types
+
+    from typer.testing import CliRunner
+
+    from pressctl import record
+    from pressctl.cli.app import app
+
+    for n in range(30):
+        path = room.write(f"story-{n:02d}", title=f"Story {n:02d}", status="published")
+        os.utime(path, (time.time() - 3600,) * 2)
+    room.write_raw("broken.md", "+++\ntitle = \n+++\n")
+    os.utime(room.path("broken"), (time.time() - 3600,) * 2)
+    runner = CliRunner()
+
+    def run(root: Path, *args: str) -> tuple[int, str]:
+        result = runner.invoke(app, ["--root", str(root), *args], catch_exceptions=False)
+        return result.exit_code, result.stdout
+
+    run(room.root, "list", "--format", "json")  # fills the cache
+    clone = tmp_path / "clone"
+    shutil.copytree(room.root, clone, copy_function=shutil.copy)  # new inodes
+    edited = clone / "articles" / "story-07.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Story 07", "Story-07"),
+                      encoding="utf-8")  # same size
+    copied = 1_900_000_000 * 10**9
+    for path in (clone / "articles").glob("*.md"):
+        os.utime(path, ns=(copied, copied))
+
+    def at(seconds_after_the_copy: float) -> None:
+        now = copied + int(seconds_after_the_copy * 10**9)
+        monkeypatch.setattr(index, "time", types.SimpleNamespace(time_ns=lambda: now))
+
+    parsed: list[str] = []
+    compared: list[str] = []
+    real_parse, real_same = index._parse_with_content, record.same_content
+    monkeypatch.setattr(index, "_parse_with_content", lambda p: parsed.append(p.name) or real_parse(p))
+    monkeypatch.setattr(record, "same_content", lambda p, c, k: compared.append(p.name) or real_same(p, c, k))
+    at(1 if fresh else 600)
+    listed = run(clone, "list", "--format", "json")
+    assert parsed == ["story-07.md"] and len(compared) == 31  # every copy of the same size
+    parsed.clear()
+    compared.clear()
+    at(600)
+    validated = run(clone, "validate", "--format", "json")
+    # What was compared or parsed while too fresh to trust is compared or parsed again.
+    assert parsed == (["story-07.md"] if fresh else [])
+    assert len(compared) == (31 if fresh else 0)
+    shutil.rmtree(clone / ".pressctl")
+    assert run(clone, "list", "--format", "json") == listed
+    assert run(clone, "validate", "--format", "json") == validated
+    assert '"Story-07"' in listed[1] and validated[0] == 1 and "broken.md" in validated[1]

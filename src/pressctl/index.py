@@ -1,5 +1,9 @@
 """A cache of parsed front matter, keyed by file name, size, mtime and inode.
 
+A file of the same size under another mtime or inode (a fresh clone of the newsroom in
+a pipeline, a restored copy) is read, and its entry kept when its bytes are the ones
+it was parsed from.
+
 It lives in `.pressctl/index.sqlite`, is never the source of truth, and is rebuilt
 silently when missing, stale, corrupt or unwritable (a read-only checkout simply
 runs without it). Bodies are not cached: a record from the cache reads its body
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
     from pressctl.store import Newsroom
 
 FILE = "index.sqlite"
-SCHEMA = 2  # 2: each entry also keeps its list row and sort timestamp
+SCHEMA = 3  # 2: each entry also keeps its list row and sort timestamp; 3: its content digest
 # Entries whose mtime is this close to now are not cached: a second write in the same
 # timestamp tick with the same size would otherwise go unnoticed.
 RACY_NS = 2_000_000_000
@@ -59,7 +63,8 @@ def load_all(
     # each file is stat'ed by this plain text path: making it from a Path object costs
     # more than the system call (10,000 records: about 15 ms)
     prefix = os.path.join(folder, "")
-    fresh: list[tuple[str, int, int, int, bytes, str | None, float | None]] = []
+    fresh: list[tuple[str, int, int, int, bytes, str | None, float | None, str]] = []
+    moved: list[tuple[int, int, str]] = []  # copies known by their bytes: new mtime and inode
     out: list[tuple[Path, Outcome]] = []
     misses: list[tuple[int, Path, Key]] = []  # not in the cache: where they go in OUT
     for name in names:
@@ -82,18 +87,25 @@ def load_all(
             continue
         key: Key = (st.st_size, st.st_mtime_ns, st.st_ino)
         hit = cached.get(name)
-        if hit is not None and hit[0] == key and not bodies:
-            out.append((path, _defer(hit[1], path)))
-            continue
+        if hit is not None and not bodies:
+            if hit[0] == key:
+                out.append((path, _defer(hit[1], path)))
+                continue
+            if hit[2] and hit[0][0] == key[0] and record.same_content(path, hit[2], key):
+                out.append((path, _defer(hit[1], path)))
+                if now - key[1] > RACY_NS:  # (one too fresh to trust is compared again)
+                    moved.append((key[1], key[2], name))
+                continue
         misses.append((len(out), path, key))
         out.append((path, _PENDING))
     parsed = _parse_misses([path for _, path, _ in misses], bodies=bodies)
-    for (i, path, key), (outcome, frozen) in zip(misses, parsed, strict=True):
+    for (i, path, key), (outcome, frozen, content) in zip(misses, parsed, strict=True):
         out[i] = (path, outcome)
         if db is not None and now - key[1] > RACY_NS:
-            fresh.append((path.name, *key, *(frozen if frozen is not None else _freeze(outcome))))
+            fresh.append((path.name, *key, *(frozen if frozen is not None else _freeze(outcome)),
+                          content))
     if db is not None:
-        _write(db, fresh, {p.name for p, _ in out})
+        _write(db, fresh, moved, {p.name for p, _ in out})
         db.close()
     return out
 
@@ -101,8 +113,9 @@ def load_all(
 _PENDING = RecordError("not parsed yet")
 
 
-def _parse_misses(paths: list[Path], *, bodies: bool) -> list[tuple[Outcome, Frozen | None]]:
-    """Parse PATHS, with their cache entry when it was made on the way.
+def _parse_misses(paths: list[Path], *, bodies: bool) -> list[tuple[Outcome, Frozen | None, str]]:
+    """Parse PATHS, with their cache entry when it was made on the way, and the digest of
+    the bytes each was parsed from ("" when it could not be read).
 
     A large cold scan is parsed on every core (TOML parsing is pure Python): on a
     2-core machine this takes a cold `validate` of 10,000 records from about 3.0 s to
@@ -112,11 +125,16 @@ def _parse_misses(paths: list[Path], *, bodies: bool) -> list[tuple[Outcome, Fro
     if len(paths) >= POOL_MIN and workers > 1 and not bodies:
         entries = _parse_in_pool(paths, workers)
         if entries is not None:
-            return [(_revive(e[0], path), e) for path, e in zip(paths, entries, strict=True)]
-    return [(_parse(path), None) for path in paths]
+            return [(_revive(e[0], path), e, content)
+                    for path, (e, content) in zip(paths, entries, strict=True)]
+    parsed: list[tuple[Outcome, Frozen | None, str]] = []
+    for path in paths:
+        outcome, content = _parse_with_content(path)
+        parsed.append((outcome, None, content))
+    return parsed
 
 
-def _parse_in_pool(paths: list[Path], workers: int) -> list[Frozen] | None:
+def _parse_in_pool(paths: list[Path], workers: int) -> list[tuple[Frozen, str]] | None:
     import multiprocessing
     import signal
     from concurrent.futures import ProcessPoolExecutor
@@ -140,17 +158,27 @@ def _parse_in_pool(paths: list[Path], workers: int) -> list[Frozen] | None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _parse_frozen(path: Path) -> Frozen:
-    return _freeze(_parse(path))
+def _parse_frozen(path: Path) -> tuple[Frozen, str]:
+    outcome, content = _parse_with_content(path)
+    return _freeze(outcome), content
 
 
 def _parse(path: Path) -> Outcome:
+    return _parse_with_content(path)[0]
+
+
+def _parse_with_content(path: Path) -> tuple[Outcome, str]:
+    """The record at PATH (or why it cannot be read), and the digest of its bytes."""
     try:
-        return record.load(path)
+        data = record.read_bytes(path)
     except RecordError as exc:
-        return exc
+        return exc, ""
     except OSError as exc:
-        return RecordError(f"cannot read: {exc.strerror}", path=path)
+        return RecordError(f"cannot read: {exc.strerror}", path=path), ""
+    try:
+        return record.parse(record.decode(data, path), path), record.content_digest(data)
+    except RecordError as exc:
+        return exc, record.content_digest(data)
 
 
 def _freeze(outcome: Outcome) -> Frozen:
@@ -258,7 +286,8 @@ def _open(newsroom: Newsroom) -> sqlite3.Connection | None:
         newsroom.ensure_state_dir()
         return cachedb.connect(file, SCHEMA, {
             "records": "name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER, "
-                       "data BLOB, row TEXT, stamp REAL"}, timeout=2.0, synchronous=None)
+                       "data BLOB, row TEXT, stamp REAL, content TEXT"}, timeout=2.0,
+            synchronous=None)
     except Refused:  # `.pressctl` leads outside the newsroom: no cache, and touch nothing
         return None
     except (OSError, sqlite3.Error):
@@ -266,22 +295,24 @@ def _open(newsroom: Newsroom) -> sqlite3.Connection | None:
         return None
 
 
-def _read(db: sqlite3.Connection) -> dict[str, tuple[Key, tuple[bytes, str | None, float | None]]]:
+def _read(db: sqlite3.Connection) -> dict[str, tuple[Key, Frozen, str]]:
     try:
         rows = db.execute(
-            "SELECT name, size, mtime_ns, ino, data, row, stamp FROM records").fetchall()
+            "SELECT name, size, mtime_ns, ino, data, row, stamp, content FROM records").fetchall()
     except sqlite3.Error:
         return {}
-    return {name: ((size, mtime, ino), (data, row, stamp))
-            for name, size, mtime, ino, data, row, stamp in rows}
+    return {name: ((size, mtime, ino), (data, row, stamp), content or "")
+            for name, size, mtime, ino, data, row, stamp, content in rows}
 
 
 def _write(db: sqlite3.Connection,
-           fresh: list[tuple[str, int, int, int, bytes, str | None, float | None]],
-           present: set[str]) -> None:
+           fresh: list[tuple[str, int, int, int, bytes, str | None, float | None, str]],
+           moved: list[tuple[int, int, str]], present: set[str]) -> None:
     with contextlib.suppress(sqlite3.Error), cachedb.transaction(db):
         if fresh:
-            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", fresh)
+            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fresh)
+        if moved:
+            db.executemany("UPDATE records SET mtime_ns = ?, ino = ? WHERE name = ?", moved)
         gone = [(n,) for (n,) in db.execute("SELECT name FROM records") if n not in present]
         if gone:
             db.executemany("DELETE FROM records WHERE name = ?", gone)

@@ -6,6 +6,7 @@ body back unchanged, with the file's own line endings.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -357,6 +358,25 @@ def _read_to_end(fd: int, size: int) -> bytes:
 def load(path: Path) -> Record:
     """Read and parse the record at PATH."""
     return parse(decode(read_bytes(path), path), path)
+
+
+def content_digest(data: bytes) -> str:
+    """A digest of a record file's bytes: what a cache entry was parsed from.
+
+    A copy of the newsroom (a fresh clone in a pipeline, a restored backup) gives every
+    file a new mtime and inode; with the same bytes, its cached entries still hold.
+    """
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def same_content(path: Path, content: str, key: tuple[int, int, int]) -> bool:
+    """True when the file at PATH is still the one KEY (size, mtime, inode) names and has
+    the bytes whose digest is CONTENT (a file put in its place since is not taken for it)."""
+    try:
+        data, st = read_with_stat(path)
+    except (RecordError, OSError):
+        return False
+    return (st.st_size, st.st_mtime_ns, st.st_ino) == key and content_digest(data) == content
 
 
 def canonical(meta: dict[str, Any]) -> dict[str, Any]:

@@ -25,9 +25,9 @@ from pathlib import Path
 from pressctl import cachedb
 from pressctl.article import Article
 from pressctl.exporters import bodies
-from pressctl.exporters.records import RACY_NS, SHARE_FROM, Entry, Key, Parsed, Reader, same_content
+from pressctl.exporters.records import RACY_NS, SHARE_FROM, Entry, Key, Parsed, Reader
 from pressctl.problems import Problem, Severity
-from pressctl.record import Record
+from pressctl.record import Record, same_content
 from pressctl.store import Newsroom, is_record_name
 
 FILE = "export-catalog.sqlite"

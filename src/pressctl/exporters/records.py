@@ -48,7 +48,7 @@ class Entry:
     error: tuple[str, str, int | None] | None = None  # code, message, line
     body: BodyInfo | None = None
     view: str = ""  # a digest of all that other pages show of it (see `view_of`)
-    content: str = ""  # a digest of the file's bytes (see `content_digest`)
+    content: str = ""  # a digest of the file's bytes (see `record.content_digest`)
 
     def to_json(self) -> list[Any]:
         """The compact JSON form (datetimes of the known fields tagged), with its view."""
@@ -225,7 +225,7 @@ def parse_entry(path: Path) -> tuple[Entry, Record | None]:
     content = ""
     try:
         data = record.read_bytes(path)
-        content = content_digest(data)
+        content = record.content_digest(data)
         text = record.decode(data, path)
         rec = record.parse(text, path)
     except RecordError as exc:
@@ -236,25 +236,6 @@ def parse_entry(path: Path) -> tuple[Entry, Record | None]:
         text = text[1:]
     offset = len(text) - len(rec.body)
     return Entry(name, key, rec.meta, offset, tuple(faults(rec, path)), content=content), rec
-
-
-def content_digest(data: bytes) -> str:
-    """A digest of a record file's bytes: what an entry was parsed from.
-
-    A copy of the newsroom (a fresh clone in a pipeline, a restored backup) gives every
-    file a new mtime and inode; with the same bytes, its catalog entry still holds.
-    """
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def same_content(path: Path, content: str, key: Key) -> bool:
-    """True when the file at PATH is still the one KEY names and has the bytes whose
-    digest is CONTENT (a file put in its place since is not taken for it)."""
-    try:
-        data, st = record.read_with_stat(path)
-    except (RecordError, OSError):
-        return False
-    return (st.st_size, st.st_mtime_ns, st.st_ino) == key and content_digest(data) == content
 
 
 def read_body(path: Path, entry: Entry) -> str:
