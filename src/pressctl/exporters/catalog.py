@@ -147,8 +147,9 @@ def load(newsroom: Newsroom, state_dir: Path | None, reader: Reader, run: Runner
 def _same_bytes(folder: Path, previous: dict[str, Entry], copies: list[tuple[str, Key, bool]],
                 entries: dict[str, Entry], todo: list[str]) -> dict[str, Key]:
     """Take the entries of COPIES (name, new identity, too fresh to trust) whose files still
-    have the bytes they were parsed from into ENTRIES, under their new identity; put the
-    others in TODO. Returns the entries to remember under their new identity, with the old.
+    have the bytes they were parsed from into ENTRIES, under their new identity; add the
+    others to `todo`, the records to parse. Returns the entries to remember under their new
+    identity, with the old one.
 
     A clone or a restored copy of a newsroom has the same records as files with other
     mtimes and inodes: reading them is much cheaper than parsing and rendering them again.
